@@ -1,0 +1,1 @@
+namespace MimScale.Bench; public static class BenchmarkMarker { }

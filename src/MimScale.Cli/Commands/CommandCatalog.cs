@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace MimScale.Cli.Commands;
+
+/// <summary>Every top-level `mimscale` command, in the order `--help` lists them.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return InfoCommand.Create();
+    }
+}
