@@ -1,0 +1,42 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MimScale.Models.SwinV2;
+
+/// <summary>One stage: its blocks, then patch merging at the end (official order; key `downsample`).</summary>
+public sealed class BasicLayer : Module<Tensor, Tensor>
+{
+    private readonly ModuleList<SwinTransformerBlock> blocks;
+    private readonly PatchMerging? downsample;
+
+    public BasicLayer(SwinV2Options o, int stage, double[] dropPathRates, Generator? generator) : base(nameof(BasicLayer))
+    {
+        int dim = o.EmbedDim << stage;
+        var resolution = o.StageResolution(stage);
+        int first = o.Depths.Take(stage).Sum();
+        blocks = new ModuleList<SwinTransformerBlock>();
+        for (int j = 0; j < o.Depths[stage]; j++)
+        {
+            var (window, shift) = o.EffectiveWindow(stage, j);
+            blocks.Add(new SwinTransformerBlock(dim, resolution, o.NumHeads[stage], window, shift, o.MlpRatio, o.QkvBias,
+                o.DropRate, o.AttnDropRate, dropPathRates[first + j], o.PretrainedWindowSizes[stage], generator));
+        }
+        if (stage < o.NumLayers - 1) downsample = new PatchMerging(resolution, dim);
+        RegisterComponents();
+    }
+
+    public IReadOnlyList<SwinTransformerBlock> Blocks => blocks.ToList();
+
+    /// <summary>Runs the blocks only (the stage output before merging).</summary>
+    public Tensor ForwardBlocks(Tensor x)
+    {
+        foreach (var block in blocks) x = block.forward(x);
+        return x;
+    }
+
+    public Tensor Downsample(Tensor x) => downsample is null ? x : downsample.forward(x);
+
+    public override Tensor forward(Tensor x) => Downsample(ForwardBlocks(x));
+}

@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MimScale.Models.SwinV2;
+
+/// <summary>
+/// SwinV2 patch merging: gather each 2x2 neighbourhood as [x(0,0), x(1,0), x(0,1), x(1,1)] (row, col offsets)
+/// into 4C channels, then reduction (4C -> 2C, no bias) THEN norm (V1 normalises first). SPEC §2.4.
+/// </summary>
+public sealed class PatchMerging : Module<Tensor, Tensor>
+{
+    private readonly Linear reduction;
+    private readonly LayerNorm norm;
+    private readonly int h, w;
+
+    public PatchMerging((int H, int W) resolution, int dim) : base(nameof(PatchMerging))
+    {
+        (h, w) = resolution;
+        reduction = Linear(4 * dim, 2 * dim, hasBias: false);
+        norm = LayerNorm(2 * dim, eps: 1e-5);
+        RegisterComponents();
+    }
+
+    /// <param name="x">(B, H*W, C)</param><returns>(B, H/2*W/2, 2C)</returns>
+    public override Tensor forward(Tensor x)
+    {
+        long b = x.shape[0], c = x.shape[2];
+        // (B, H/2, r, W/2, s, C) -> (B, H/2, W/2, s, r, C): channel blocks ordered (s,r) = (0,0),(0,1),(1,0),(1,1),
+        // i.e. x0 = (r0,c0), x1 = (r1,c0), x2 = (r0,c1), x3 = (r1,c1) as in the official concat.
+        var merged = x.view(b, h / 2, 2, w / 2, 2, c).permute(0, 1, 3, 4, 2, 5).reshape(b, (long)(h / 2) * (w / 2), 4 * c);
+        return norm.forward(reduction.forward(merged));
+    }
+}

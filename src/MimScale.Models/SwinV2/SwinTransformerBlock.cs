@@ -1,0 +1,67 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MimScale.Models.SwinV2;
+
+/// <summary>
+/// SwinV2 block with res-post-norm: x = x + drop_path(norm1(attn(x))); x = x + drop_path(norm2(mlp(x))).
+/// The LayerNorm sits on the branch output, not on the block input. SPEC §2.2.
+/// </summary>
+public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
+{
+    private readonly LayerNorm norm1;
+    private readonly WindowAttention attn;
+    private readonly Module<Tensor, Tensor>? drop_path;
+    private readonly LayerNorm norm2;
+    private readonly Mlp mlp;
+    private readonly Tensor? attn_mask;   // (nW, N, N) buffer, only for shifted blocks (no key otherwise, as official)
+
+    private readonly int h, w, window, shift;
+
+    public SwinTransformerBlock(int dim, (int H, int W) resolution, int numHeads, int window, int shift, double mlpRatio,
+        bool qkvBias, double drop, double attnDrop, double dropPath, int pretrainedWindow, Generator? generator)
+        : base(nameof(SwinTransformerBlock))
+    {
+        (h, w) = resolution;
+        this.window = window;
+        this.shift = shift;
+        norm1 = LayerNorm(dim, eps: 1e-5);
+        attn = new WindowAttention(dim, window, numHeads, qkvBias, attnDrop, drop, pretrainedWindow);
+        if (dropPath > 0) drop_path = new DropPath(dropPath, generator);
+        norm2 = LayerNorm(dim, eps: 1e-5);
+        mlp = new Mlp(dim, (int)(dim * mlpRatio), drop);
+        if (shift > 0) attn_mask = WindowOps.ShiftedWindowMask(h, w, window, shift);
+        RegisterComponents();
+    }
+
+    public WindowAttention Attention => attn;
+    public int Shift => shift;
+    public int Window => window;
+    public bool HasAttnMask => attn_mask is not null;
+
+    /// <summary>Zeroes norm1/norm2 weight and bias so each residual branch starts at 0 (official _init_respostnorm).</summary>
+    public void InitResPostNorm()
+    {
+        using var _ = torch.no_grad();
+        foreach (var n in new[] { norm1, norm2 }) { n.weight!.zero_(); n.bias!.zero_(); }
+    }
+
+    /// <param name="x">(B, L, C) tokens, L = H*W row-major.</param>
+    public override Tensor forward(Tensor x)
+    {
+        long b = x.shape[0], c = x.shape[2];
+        var shortcut = x;
+        var grid = x.view(b, h, w, c);
+        if (shift > 0) grid = grid.roll(new long[] { -shift, -shift }, new long[] { 1, 2 });
+        var windows = WindowOps.Partition(grid, window);                  // (B*nW, w*w, C)
+        var attended = attn.forward(windows, attn_mask);                  // (B*nW, w*w, C)
+        grid = WindowOps.Reverse(attended, window, h, w);                 // (B, H, W, C)
+        if (shift > 0) grid = grid.roll(new long[] { shift, shift }, new long[] { 1, 2 });
+        var y = norm1.forward(grid.reshape(b, (long)h * w, c));
+        x = shortcut + (drop_path is null ? y : drop_path.forward(y));
+        var z = norm2.forward(mlp.forward(x));
+        return x + (drop_path is null ? z : drop_path.forward(z));
+    }
+}

@@ -1,0 +1,46 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MimScale.Models.SwinV2;
+
+/// <summary>
+/// The official initialisation (SPEC §2.5), drawn from one generator so a seed fixes the model:
+/// Linear weights N(0, 0.02) truncated at ±2 (100 sigma, so effectively untruncated), biases 0; LayerNorm (1, 0);
+/// patch-embed conv as PyTorch's default (U(±1/sqrt(fan_in)) for weight and bias); then every block's norm1/norm2
+/// weight and bias 0 (res-post-norm init); mask token and absolute position embedding N(0, 0.02).
+/// </summary>
+public static class SwinV2Init
+{
+    public static void Apply(nn.Module root, Generator? generator)
+    {
+        using var _ = torch.no_grad();
+        foreach (var (_, module) in root.named_modules())
+        {
+            switch (module)
+            {
+                case Linear linear:
+                    nn.init.trunc_normal_(linear.weight!, std: 0.02, a: -2, b: 2, generator: generator);
+                    linear.bias?.zero_();
+                    break;
+                case LayerNorm ln:
+                    ln.weight!.fill_(1.0);
+                    ln.bias!.zero_();
+                    break;
+                case Conv2d conv:
+                    // kaiming_uniform(a=sqrt 5) on the weight equals U(±1/sqrt(fan_in)), as does PyTorch's bias init.
+                    double bound = 1.0 / Math.Sqrt(conv.weight!.shape.Skip(1).Aggregate(1L, (a, b) => a * b));
+                    nn.init.uniform_(conv.weight!, -bound, bound, generator);
+                    if (conv.bias is not null) nn.init.uniform_(conv.bias, -bound, bound, generator);
+                    break;
+            }
+        }
+        foreach (var (_, module) in root.named_modules())
+            if (module is SwinTransformerBlock block) block.InitResPostNorm();
+        if (root is SwinTransformerV2 swin)
+        {
+            if (swin.MaskToken is not null) nn.init.trunc_normal_(swin.MaskToken, std: 0.02, a: -2, b: 2, generator: generator);
+            if (swin.AbsolutePosEmbed is not null) nn.init.trunc_normal_(swin.AbsolutePosEmbed, std: 0.02, a: -2, b: 2, generator: generator);
+        }
+    }
+}
