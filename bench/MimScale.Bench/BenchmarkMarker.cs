@@ -1,1 +1,0 @@
-namespace MimScale.Bench; public static class BenchmarkMarker { }

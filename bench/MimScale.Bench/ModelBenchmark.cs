@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using MimScale.Models.SimMim;
+using MimScale.Models.SwinV2;
+using MimScale.Models.Zoo;
+using MimScale.Training.Optim;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MimScale.Bench;
+
+/// <summary>What to measure: a zoo model (or the fixture configuration "simmim-a") at a batch and resolution.</summary>
+public sealed record ModelBenchOptions(string Model, int Batch, int? Img = null, int? Window = null, int Steps = 10, int Warmup = 3, int Threads = 0);
+
+/// <summary>
+/// Images/s of the real forward pass or the real SimMIM training step (forward, backward, clipping, AdamW), plus
+/// model-FLOPs utilisation against the peak of a large float32 matmul measured in the same process.
+/// Prints numbers; never passes or fails.
+/// </summary>
+public static class ModelBenchmark
+{
+    /// <summary>The fixture configuration of tests/fixtures/simmim-a (img 64, C 8, depths 2,2,2,2, window 4).</summary>
+    public static SimMimOptions FixtureA => new()
+    {
+        Encoder = new SwinV2Options
+        {
+            ImgSize = new[] { 64, 64 }, PatchSize = 4, NumClasses = 0, EmbedDim = 8, Depths = new[] { 2, 2, 2, 2 },
+            NumHeads = new[] { 1, 2, 4, 8 }, WindowSize = 4, DropPathRate = 0,
+        },
+        MaskPatchSize = 16, MaskRatio = 0.6, NormTargetWindow = 0,
+    };
+
+    public static SimMimOptions Resolve(ModelBenchOptions o)
+    {
+        var sim = o.Model.Equals("simmim-a", StringComparison.OrdinalIgnoreCase) ? FixtureA : ModelZoo.Get(o.Model).Pretrain;
+        var enc = sim.Encoder;
+        if (o.Img is int img) enc = enc with { ImgSize = new[] { img, img } };
+        if (o.Window is int w) enc = enc with { WindowSize = w };
+        return sim with { Encoder = enc };
+    }
+
+    public static void Run(string mode, ModelBenchOptions o, TextWriter output)
+    {
+        if (o.Threads > 0) torch.set_num_threads(o.Threads);
+        var sim = Resolve(o).Validate();
+        var gen = new Generator(0);
+        var model = new SimMimModel(sim, gen);
+        var enc = sim.Encoder;
+        var x = torch.randn(new long[] { o.Batch, enc.InChans, enc.ImgSize[0], enc.ImgSize[1] }, generator: gen);
+        var (mh, mw) = enc.PatchesResolution;
+        var mask = (torch.rand(new long[] { o.Batch, mh, mw }, generator: gen) < sim.MaskRatio).to_type(ScalarType.Int64);
+        double flopsPerImage;
+        Action step;
+        if (mode == "forward")
+        {
+            var classifier = new SwinTransformerV2(enc with { NumClasses = 1000 }, generator: gen);
+            classifier.eval();
+            flopsPerImage = 2 * ModelCost.Flops(enc with { NumClasses = 1000 });
+            step = () => { using var _ = torch.no_grad(); using var s = NewDisposeScope(); classifier.forward(x); };
+        }
+        else if (mode == "train")
+        {
+            model.train();
+            var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+            var optimizer = new AdamW(ParameterGroups.Pretraining(named, 0.05));
+            var parameters = named.Select(p => p.parameter).ToList();
+            flopsPerImage = ModelCost.SimMimTrainingFlops(enc, sim.EncoderStride);
+            step = () =>
+            {
+                using var s = NewDisposeScope();
+                optimizer.ZeroGrad();
+                model.forward(x, mask).backward();
+                GradientClipping.Clip(parameters, 5.0);
+                optimizer.Step(1e-4);
+            };
+        }
+        else throw new ArgumentException($"unknown benchmark mode '{mode}' (forward, train)");
+
+        for (int i = 0; i < o.Warmup; i++) step();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < o.Steps; i++) step();
+        double seconds = sw.Elapsed.TotalSeconds;
+        double imagesPerSecond = o.Batch * o.Steps / seconds;
+        double peak = MatmulPeakFlops();
+        double achieved = imagesPerSecond * flopsPerImage;
+        output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}");
+        output.WriteLine($"  steps={o.Steps} (after {o.Warmup} warm-up) seconds={seconds:F3} step_ms={1000 * seconds / o.Steps:F1}");
+        output.WriteLine($"  images/s={imagesPerSecond:F2}");
+        output.WriteLine($"  model GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} matmul peak GFLOP/s={peak / 1e9:F2} MFU={100 * achieved / peak:F1}%");
+    }
+
+    /// <summary>Best FLOP/s of a 1024x1024 float32 matmul over a few repetitions (2n^3 FLOPs each).</summary>
+    public static double MatmulPeakFlops(int n = 1024, int reps = 8)
+    {
+        using var scope = NewDisposeScope();
+        var a = torch.randn(n, n); var b = torch.randn(n, n);
+        a.matmul(b);
+        double best = 0;
+        for (int i = 0; i < reps; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using var c = a.matmul(b);
+            best = Math.Max(best, 2.0 * n * n * n / sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using MimScale.Bench;
+
+namespace MimScale.Cli.Commands;
+
+/// <summary>`mimscale bench forward|train|loader`: benchmarks that print numbers (never pass/fail).</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure throughput (images/s) and model-FLOPs utilisation.");
+        foreach (var mode in new[] { "forward", "train" })
+        {
+            var model = new Option<string>("--model") { Description = "Zoo name or 'simmim-a' (the fixture configuration)", Required = true };
+            var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 8 };
+            var img = new Option<int?>("--img") { Description = "Image size (default: the model's pre-training size)" };
+            var window = new Option<int?>("--window") { Description = "Window size (default: the model's)" };
+            var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 10 };
+            var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps", DefaultValueFactory = _ => 3 };
+            var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)", DefaultValueFactory = _ => 0 };
+            var sub = new Command(mode, mode == "forward" ? "Classifier forward pass (eval, no grad)." : "SimMIM training step: forward, backward, clip, AdamW.");
+            foreach (var o in new Option[] { model, batch, img, window, steps, warmup, threads }) sub.Options.Add(o);
+            sub.SetAction(r =>
+            {
+                var opts = new ModelBenchOptions(r.GetValue(model)!, r.GetValue(batch), r.GetValue(img), r.GetValue(window),
+                    r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads));
+                ModelBenchmark.Run(mode, opts, Console.Out);
+                return 0;
+            });
+            command.Subcommands.Add(sub);
+        }
+        return command;
+    }
+}
