@@ -20,7 +20,7 @@ public static class SwinV2Init
             switch (module)
             {
                 case Linear linear:
-                    nn.init.trunc_normal_(linear.weight!, std: 0.02, a: -2, b: 2, generator: generator);
+                    TruncNormal(linear.weight!, generator);
                     linear.bias?.zero_();
                     break;
                 case LayerNorm ln:
@@ -39,8 +39,19 @@ public static class SwinV2Init
             if (module is SwinTransformerBlock block) block.InitResPostNorm();
         if (root is SwinTransformerV2 swin)
         {
-            if (swin.MaskToken is not null) nn.init.trunc_normal_(swin.MaskToken, std: 0.02, a: -2, b: 2, generator: generator);
-            if (swin.AbsolutePosEmbed is not null) nn.init.trunc_normal_(swin.AbsolutePosEmbed, std: 0.02, a: -2, b: 2, generator: generator);
+            if (swin.MaskToken is not null) TruncNormal(swin.MaskToken, generator);
+            if (swin.AbsolutePosEmbed is not null) TruncNormal(swin.AbsolutePosEmbed, generator);
         }
+    }
+
+    /// <summary>
+    /// timm trunc_normal_(std=0.02) truncates at the absolute bounds ±2, i.e. 100 sigma: a plain normal draw clamped
+    /// to ±2 has the same distribution. (TorchSharp 0.107's trunc_normal_ fills the std as a constant, so it is not used.)
+    /// </summary>
+    public static void TruncNormal(Tensor t, Generator? generator, double std = 0.02)
+    {
+        using var _ = torch.no_grad();
+        nn.init.normal_(t, 0.0, std, generator);
+        t.clamp_(-2.0, 2.0);
     }
 }
