@@ -30,8 +30,8 @@ public static class SwinV2Init
                 case Conv2d conv:
                     // kaiming_uniform(a=sqrt 5) on the weight equals U(±1/sqrt(fan_in)), as does PyTorch's bias init.
                     double bound = 1.0 / Math.Sqrt(conv.weight!.shape.Skip(1).Aggregate(1L, (a, b) => a * b));
-                    nn.init.uniform_(conv.weight!, -bound, bound, generator);
-                    if (conv.bias is not null) nn.init.uniform_(conv.bias, -bound, bound, generator);
+                    Uniform(conv.weight!, bound, generator);
+                    if (conv.bias is not null) Uniform(conv.bias, bound, generator);
                     break;
             }
         }
@@ -46,12 +46,21 @@ public static class SwinV2Init
 
     /// <summary>
     /// timm trunc_normal_(std=0.02) truncates at the absolute bounds ±2, i.e. 100 sigma: a plain normal draw clamped
-    /// to ±2 has the same distribution. (TorchSharp 0.107's trunc_normal_ fills the std as a constant, so it is not used.)
+    /// to ±2 has the same distribution. Draws go through torch.randn/rand with the generator because TorchSharp
+    /// 0.107's nn.init functions ignore their generator argument and its trunc_normal_ fills the std as a constant.
     /// </summary>
     public static void TruncNormal(Tensor t, Generator? generator, double std = 0.02)
     {
         using var _ = torch.no_grad();
-        nn.init.normal_(t, 0.0, std, generator);
-        t.clamp_(-2.0, 2.0);
+        using var draw = torch.randn(t.shape, dtype: t.dtype, device: t.device, generator: generator);
+        t.copy_(draw.mul_(std).clamp_(-2.0, 2.0));
+    }
+
+    /// <summary>U(-bound, bound) from the generator.</summary>
+    public static void Uniform(Tensor t, double bound, Generator? generator)
+    {
+        using var _ = torch.no_grad();
+        using var draw = torch.rand(t.shape, dtype: t.dtype, device: t.device, generator: generator);
+        t.copy_(draw.mul_(2 * bound).sub_(bound));
     }
 }
