@@ -4,7 +4,7 @@ using MimScale.Analysis;
 namespace MimScale.Cli.Commands;
 
 /// <summary>
-/// `mimscale analyze --results FILE.csv [--metric finetune_top1] [--out DIR]`: prints the findings and tables as plain
+/// `mimscale analyze --results FILE.csv|FILE.json [--metric finetune_top1] [--out DIR]`: prints the findings and tables as plain
 /// text and writes report.md, report.html and plots/ to DIR (default: a folder next to the CSV named NAME-report).
 /// </summary>
 public static class AnalyzeCommand
@@ -13,7 +13,7 @@ public static class AnalyzeCommand
     {
         var results = new Option<FileInfo>("--results")
         {
-            Description = "Result table (CSV, one run per line; columns as data/modelhub-simmim-swinv2.csv).",
+            Description = "Result table: CSV (one run per line, columns as data/modelhub-simmim-swinv2.csv) or a StudyResults .json file.",
             Required = true,
         };
         var metric = new Option<string>("--metric")
@@ -35,10 +35,15 @@ public static class AnalyzeCommand
                 ?? Path.Combine(csv.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(csv.Name) + "-report");
             try
             {
-                var options = new ResultTableOptions();
-                if (!options.MetricColumns.Contains(metricName))
-                    options = options with { MetricColumns = [.. options.MetricColumns, metricName] };
-                var study = ResultTable.ReadCsv(csv.FullName, options);
+                StudyResults study;
+                if (csv.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase)) study = StudyResultsJson.Load(csv.FullName);
+                else
+                {
+                    var options = new ResultTableOptions();
+                    if (!options.MetricColumns.Contains(metricName))
+                        options = options with { MetricColumns = [.. options.MetricColumns, metricName] };
+                    study = ResultTable.ReadCsv(csv.FullName, options);
+                }
                 var analysisOptions = new AnalysisOptions(Metric: metricName);
                 var analysis = StudyAnalysis.Analyze(study, analysisOptions);
                 Console.Write(TextReport.Full(analysis));

@@ -74,3 +74,37 @@ public class ResultTableTests
         }
     }
 }
+
+public class StudyResultsJsonTests
+{
+    [Fact]
+    public void JsonRoundTripKeepsCurvesComputeAndImages()
+    {
+        var run = AnalysisTestData.Run("B", "small", 300, 0.47, 70.5, 0.6) with
+        {
+            Seed = 7,
+            ImageCount = 6000,
+            Curve = [new(100, 0.9, null), new(300, 0.6, 0.47)],
+            Compute = new RunCompute(1.5e15, 3600.5),
+            ReconstructionImages = ["recon/a.png"],
+        };
+        var path = Path.Combine(AnalysisTestData.TempDir(), "results.json");
+        StudyResultsJson.Save(new StudyResults("json", [run]), path);
+        var back = StudyResultsJson.Load(path).Runs.Single();
+        Assert.Equal((run.Model, run.DataLabel, run.Iterations, run.Seed, run.Parameters, run.DataFraction, run.ImageCount),
+            (back.Model, back.DataLabel, back.Iterations, back.Seed, back.Parameters, back.DataFraction, back.ImageCount));
+        Assert.Equal((0.47, 0.6, 70.5), (back.FinalValLoss, back.FinalTrainLoss, back.Metric("finetune_top1")));
+        Assert.Equal(run.Curve, back.Curve);
+        Assert.Equal(run.Compute, back.Compute);
+        Assert.Equal(["recon/a.png"], back.ReconstructionImages);
+    }
+
+    [Fact]
+    public void MalformedJsonNamesTheFileAndLine()
+    {
+        var path = Path.Combine(AnalysisTestData.TempDir(), "bad.json");
+        File.WriteAllText(path, "{\n  \"name\": \"x\",\n  \"runs\": [ { \"model\": \"A\", \"iterations\": \"many\" } ]\n}\n");
+        var e = Assert.Throws<ResultTableException>(() => StudyResultsJson.Load(path));
+        Assert.StartsWith(path + ":3:", e.Message);
+    }
+}
