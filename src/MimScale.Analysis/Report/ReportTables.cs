@@ -86,7 +86,8 @@ public static class ReportTables
     /// <summary>Reconstruction image paths per run (paper Figure 5; the images are produced by the study runner).</summary>
     public static TableBlock Reconstructions(StudyAnalysis a)
     {
-        var status = a.Overfitting.ToDictionary(o => o.Run, o => o.Status, ReferenceEqualityComparer.Instance);
+        var status = new Dictionary<RunResult, OverfitStatus>(ReferenceEqualityComparer.Instance);
+        foreach (var o in a.Overfitting) status[o.Run] = o.Status;
         var rows = a.Results.Runs.SelectMany(r => r.ReconstructionImages.Select(p => new[]
         {
             r.Model, r.DataLabel, r.Iterations.ToString(CultureInfo.InvariantCulture), r.Seed.ToString(CultureInfo.InvariantCulture),

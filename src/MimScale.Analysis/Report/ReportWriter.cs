@@ -1,6 +1,6 @@
 namespace MimScale.Analysis;
 
-/// <summary>Paths written by <see cref="ReportWriter.Write"/>.</summary>
+/// <summary>Paths written by <c>ReportWriter.Write</c>.</summary>
 /// <param name="MarkdownPath">report.md.</param>
 /// <param name="HtmlPath">report.html (self-contained).</param>
 /// <param name="PlotPaths">PNG files under plots/.</param>

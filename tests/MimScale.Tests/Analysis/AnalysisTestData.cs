@@ -34,10 +34,17 @@ internal static class AnalysisTestData
 
     public static StudyResults Study(params RunResult[] runs) => new("constructed", runs);
 
-    public static string TempDir()
+}
+
+/// <summary>A fresh temporary folder, deleted on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mimscale-analysis-" + Guid.NewGuid().ToString("N"));
+
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public void Dispose()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "mimscale-analysis-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } // best effort: a leftover temp folder is harmless
     }
 }

@@ -11,7 +11,8 @@ public class ReportWriterTests
     [Fact]
     public void WritesMarkdownHtmlAndPngs()
     {
-        var dir = AnalysisTestData.TempDir();
+        using var tmp = new TempFolder();
+        var dir = tmp.Path;
         var files = ReportWriter.Write(AnalysisTestData.Modelhub(), dir);
 
         var md = File.ReadAllText(files.MarkdownPath);
@@ -42,7 +43,8 @@ public class ReportWriterTests
             Compute = new RunCompute(1.5e15, 3600, "cpu x2"),
             ReconstructionImages = ["recon/b-small-300.png"],
         };
-        var dir = AnalysisTestData.TempDir();
+        using var tmp = new TempFolder();
+        var dir = tmp.Path;
         var files = ReportWriter.Write(AnalysisTestData.Study(run), dir);
         var md = File.ReadAllText(files.MarkdownPath);
         Assert.Contains("| B | small | 300 | 0 | 1.500e+15 | 3600.0 | cpu x2 |", md);
@@ -54,7 +56,8 @@ public class ReportWriterTests
     [Fact]
     public void AnalyzeCommandWritesTheReportNextToTheCsv()
     {
-        var dir = AnalysisTestData.TempDir();
+        using var tmp = new TempFolder();
+        var dir = tmp.Path;
         var csv = Path.Combine(dir, "hub.csv");
         File.Copy(AnalysisTestData.ModelhubCsv, csv);
         var root = new RootCommand();

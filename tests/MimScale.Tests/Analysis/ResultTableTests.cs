@@ -2,11 +2,16 @@ using MimScale.Analysis;
 
 namespace MimScale.Tests.Analysis;
 
-public class ResultTableTests
+public class ResultTableTests : IDisposable
 {
-    private static string Write(string text)
+    private readonly TempFolder _tmp = new();
+    private int _files;
+
+    public void Dispose() => _tmp.Dispose();
+
+    private string Write(string text)
     {
-        var path = Path.Combine(AnalysisTestData.TempDir(), "runs.csv");
+        var path = Path.Combine(_tmp.Path, $"runs{_files++}.csv");
         File.WriteAllText(path, text);
         return path;
     }
@@ -62,7 +67,8 @@ public class ResultTableTests
     public void WriteCsvRoundTrips()
     {
         var hub = AnalysisTestData.Modelhub();
-        var path = Path.Combine(AnalysisTestData.TempDir(), "copy.csv");
+        using var tmp = new TempFolder();
+        var path = Path.Combine(tmp.Path, "copy.csv");
         ResultTable.WriteCsv(hub, path);
         var back = ResultTable.ReadCsv(path);
         Assert.Equal(hub.Runs.Count, back.Runs.Count);
@@ -88,7 +94,8 @@ public class StudyResultsJsonTests
             Compute = new RunCompute(1.5e15, 3600.5),
             ReconstructionImages = ["recon/a.png"],
         };
-        var path = Path.Combine(AnalysisTestData.TempDir(), "results.json");
+        using var tmp = new TempFolder();
+        var path = Path.Combine(tmp.Path, "results.json");
         StudyResultsJson.Save(new StudyResults("json", [run]), path);
         var back = StudyResultsJson.Load(path).Runs.Single();
         Assert.Equal((run.Model, run.DataLabel, run.Iterations, run.Seed, run.Parameters, run.DataFraction, run.ImageCount),
@@ -102,7 +109,8 @@ public class StudyResultsJsonTests
     [Fact]
     public void MalformedJsonNamesTheFileAndLine()
     {
-        var path = Path.Combine(AnalysisTestData.TempDir(), "bad.json");
+        using var tmp = new TempFolder();
+        var path = Path.Combine(tmp.Path, "bad.json");
         File.WriteAllText(path, "{\n  \"name\": \"x\",\n  \"runs\": [ { \"model\": \"A\", \"iterations\": \"many\" } ]\n}\n");
         var e = Assert.Throws<ResultTableException>(() => StudyResultsJson.Load(path));
         Assert.StartsWith(path + ":3:", e.Message);
