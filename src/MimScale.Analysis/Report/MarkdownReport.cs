@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace MimScale.Analysis;
+
+/// <summary>report.md: findings, tables and links to the PNGs in the plots folder.</summary>
+internal static class MarkdownReport
+{
+    public static string Build(StudyAnalysis a, IReadOnlyList<PlotImage> plots, string? plotNote)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"# Data-scaling report: {a.Results.Name}").AppendLine();
+        sb.AppendLine(Summary(a)).AppendLine();
+        sb.AppendLine("## Findings").AppendLine();
+        foreach (var f in a.Findings)
+        {
+            sb.AppendLine($"### Finding {f.Number}: {f.Title} — **{f.Verdict}**").AppendLine();
+            sb.AppendLine($"> {f.Statement}").AppendLine();
+            sb.AppendLine($"Rule: {f.Rule}").AppendLine();
+            foreach (var e in f.Evidence) sb.AppendLine($"- {e}");
+            sb.AppendLine();
+        }
+        sb.AppendLine("## Tables").AppendLine();
+        foreach (var t in ReportTables.All(a)) sb.Append(t.ToMarkdown());
+        sb.AppendLine("## Plots").AppendLine();
+        if (plotNote is not null) sb.AppendLine(plotNote).AppendLine();
+        foreach (var p in plots)
+            sb.AppendLine($"**{p.Figure}** — {p.Title}").AppendLine().AppendLine($"![{p.Title}](plots/{p.FileName})").AppendLine();
+        return sb.ToString();
+    }
+
+    internal static string Summary(StudyAnalysis a) =>
+        $"{a.Results.Runs.Count} runs; models: {string.Join(", ", a.Grid.Models)}; data: {string.Join(", ", a.Grid.DataLabels)}; " +
+        $"lengths: {string.Join(", ", a.Grid.Lengths)}; primary metric: {a.Metric ?? $"none ('{a.RequestedMetric}' absent)"}.";
+}

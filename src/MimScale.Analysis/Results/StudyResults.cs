@@ -1,0 +1,14 @@
+namespace MimScale.Analysis;
+
+/// <summary>All runs of one study, as handed to the analysis.</summary>
+/// <param name="Name">Study name, shown in report titles.</param>
+/// <param name="Runs">The runs, in any order.</param>
+public sealed record StudyResults(string Name, IReadOnlyList<RunResult> Runs)
+{
+    /// <summary>Metric names present in at least one run, in first-seen order.</summary>
+    public IReadOnlyList<string> MetricNames() =>
+        Runs.SelectMany(r => r.Metrics.Keys).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>True when at least one run reports <paramref name="metric"/>.</summary>
+    public bool HasMetric(string metric) => Runs.Any(r => r.Metrics.ContainsKey(metric));
+}
