@@ -83,7 +83,7 @@ public class TensorFilesFixtureTests
         Assert.All(sd.Keys, k => Assert.True(k.StartsWith("encoder.") || k.StartsWith("decoder.0."), k));
         Assert.Equal(new long[] { 1, 1, 8 }, sd["encoder.mask_token"].shape);
         Assert.Equal(new long[] { 3072, 64, 1, 1 }, sd["decoder.0.weight"].shape);
-        Assert.False(sd.Keys.Any(k => k.StartsWith("encoder.head")));
+        Assert.DoesNotContain(sd.Keys, k => k.StartsWith("encoder.head"));
     }
 
     [Fact]
