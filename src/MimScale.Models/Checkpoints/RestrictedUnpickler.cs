@@ -120,7 +120,8 @@ internal sealed class RestrictedUnpickler
 
     PyGlobal ResolveGlobal(string module, string name)
     {
-        string full = $"{module}.{name}";
+        // Printable in messages whatever bytes the file holds.
+        string full = new string($"{module}.{name}".Select(ch => char.IsControl(ch) ? '?' : ch).Take(200).ToArray());
         PyGlobal? g = full switch
         {
             "collections.OrderedDict" => new(module, name, GlobalKind.OrderedDict),

@@ -95,6 +95,7 @@ public static class SafetensorsFile
         stream.ReadExactly(header);
         long dataStart = 8 + (long)headerLength, dataLength = fileLength - dataStart;
 
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw Fail("header is not valid UTF-8");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header); }
         catch (JsonException e) { throw Fail($"header is not valid JSON ({e.Message})"); }

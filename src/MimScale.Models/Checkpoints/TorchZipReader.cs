@@ -20,7 +20,7 @@ internal static class TorchZipReader
         {
             zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
         {
             throw new CheckpointFormatException(path, $"not a complete zip archive, the PyTorch checkpoint is truncated or corrupt ({e.Message})", e);
         }
@@ -30,7 +30,8 @@ internal static class TorchZipReader
             {
                 return ReadArchive(path, zip, stream.Length);
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+            // System.IO.Compression reports corrupt headers with several exception types.
+            catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
             {
                 throw new CheckpointFormatException(path, $"corrupt zip entry ({e.Message})", e);
             }
@@ -101,7 +102,9 @@ internal static class TorchZipReader
         string entryName = prefix + "data/" + s.Key;
         var entry = zip.GetEntry(entryName)
             ?? throw new CheckpointFormatException(path, $"storage '{s.Key}' is missing (no zip entry '{entryName}')");
-        long need = checked(s.Numel * s.DType.Size);
+        if (s.Numel > long.MaxValue / s.DType.Size)
+            throw new CheckpointFormatException(path, $"storage '{s.Key}' claims {s.Numel} elements");
+        long need = s.Numel * s.DType.Size;
         if (entry.Length != need)
             throw new CheckpointFormatException(path,
                 $"storage '{s.Key}' holds {entry.Length} bytes, but {s.Numel} x {s.DType.Storage} needs {need}");

@@ -18,7 +18,7 @@ public class TorchPickleTests
     /// {'model': OrderedDict(...tensors...), 'optimizer': {'state': {0: tensor on a storage absent from the zip},
     /// 'param_groups': []}, 'epoch': 7, 'config': CfgNode, 'args': Namespace, 'device': torch.device('cpu')}.
     /// </summary>
-    static byte[] WrappedPickle()
+    internal static byte[] WrappedPickle()
     {
         var p = new TestPickle().Proto().EmptyDict().Mark();
         p.Str("model").Global("collections", "OrderedDict").EmptyTuple().Reduce().Mark();
@@ -57,7 +57,7 @@ public class TorchPickleTests
         return p.SetItems().Stop().Bytes;
     }
 
-    static Dictionary<string, byte[]> WrappedStorages() => new()
+    internal static Dictionary<string, byte[]> WrappedStorages() => new()
     {
         ["0"] = Floats(Enumerable.Range(0, 12).Select(i => (float)i).ToArray()),
         ["1"] = Doubles(0.5, -1.25, 3.0),
