@@ -9,6 +9,7 @@ public static class CommandCatalog
     {
         yield return InfoCommand.Create();
         yield return ModelsCommand.Create();
+        yield return InspectCommand.Create();
         yield return AnalyzeCommand.Create();
         yield return BenchCommand.Create();
     }
