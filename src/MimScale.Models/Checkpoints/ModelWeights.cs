@@ -6,10 +6,12 @@ using static TorchSharp.torch;
 namespace MimScale.Models.Checkpoints;
 
 /// <summary>What a load did: where from, which entries it set aside on purpose, and the key comparison.</summary>
-public sealed record WeightLoadReport(string Source, KeyNormalization Normalization, IReadOnlyList<string> SetAside, KeyReport Keys)
+/// <param name="Fresh">Model entries deliberately left at their initial values (a new classification head).</param>
+public sealed record WeightLoadReport(string Source, KeyNormalization Normalization, IReadOnlyList<string> SetAside,
+    IReadOnlyList<string> Fresh, KeyReport Keys)
 {
     public override string ToString() =>
-        $"{Source}: {Normalization}; set aside {SetAside.Count} entries" + (Keys.IsMatch ? "; all keys matched" : $"; {Keys}");
+        $"{Source}: {Normalization}; set aside {SetAside.Count} entries; {Fresh.Count} fresh" + (Keys.IsMatch ? "; all keys matched" : $"; {Keys}");
 }
 
 /// <summary>
@@ -52,16 +54,16 @@ public static class ModelWeights
         var targets = Targets(model);
         var expected = targets.ToDictionary(kv => kv.Key, kv => kv.Value.shape);
         var report = StateDictKeys.CompareKeys(expected, StateDictKeys.Shapes(normalized));
-        if (allowNewHead)
-            report = new KeyReport(report.Missing.Where(k => !k.StartsWith("head.", StringComparison.Ordinal)).ToList(),
-                report.Unexpected, report.ShapeMismatches);
+        var fresh = allowNewHead ? report.Missing.Where(k => k.StartsWith("head.", StringComparison.Ordinal)).ToList() : new List<string>();
+        if (fresh.Count > 0)
+            report = new KeyReport(report.Missing.Except(fresh).ToList(), report.Unexpected, report.ShapeMismatches);
         if (strict) report.ThrowIfMismatch(source);
 
         using (torch.no_grad())
             foreach (var (name, value) in normalized)
                 if (targets.TryGetValue(name, out var target) && target.shape.SequenceEqual(value.shape))
                     target.copy_(value.to(target.dtype, target.device));
-        return new WeightLoadReport(source, normalization, setAside, report);
+        return new WeightLoadReport(source, normalization, setAside, fresh, report);
     }
 
     /// <summary>
