@@ -140,3 +140,23 @@ public class SubsetTests
         return new ImageFileSource("/nonexistent", ids, labels, Enumerable.Range(0, classes).Select(c => $"c{c:D2}").ToArray(), "synthetic");
     }
 }
+
+public class DataCommandTests
+{
+    [Fact]
+    public void SubsetCommand_WritesNestedManifests_AndStatsReadsThem()
+    {
+        using var tmp = new TempFolder();
+        MimScale.Data.Sources.SyntheticImageFolder.Write(tmp["ds/train"], classes: 3, perClass: 10, width: 8, height: 8);
+        var root = new System.CommandLine.RootCommand();
+        root.Subcommands.Add(MimScale.Cli.Commands.DataCommand.Create());
+        int rc = root.Parse(["data", "subset", "--source", tmp["ds"], "--fractions", "0.2,0.5", "--seed", "0", "--out", tmp["out"]]).Invoke();
+        Assert.Equal(0, rc);
+        var small = Manifest.Load(tmp["out/fraction-0.2-seed0.manifest.tsv"]);
+        var large = Manifest.Load(tmp["out/fraction-0.5-seed0.manifest.tsv"]);
+        Assert.Equal((6, 15), (small.Count, large.Count));
+        Assert.Subset(large.Entries.ToHashSet(), small.Entries.ToHashSet());
+        Assert.Equal(0, root.Parse(["data", "stats", "--manifest", tmp["out/fraction-0.2-seed0.manifest.tsv"]]).Invoke());
+        Assert.Equal(1, root.Parse(["data", "stats", "--source", tmp["missing"]]).Invoke());
+    }
+}
