@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using MimScale.Data.Sources;
+using MimScale.Data.Subsets;
+
+namespace MimScale.Cli.Commands;
+
+/// <summary>`mimscale data`: dataset subsets (the paper's data axis) and their statistics.</summary>
+public static class DataCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("data", "Dataset subsets and statistics.");
+        command.Subcommands.Add(Subset());
+        command.Subcommands.Add(Stats());
+        return command;
+    }
+
+    private static Command Subset()
+    {
+        var source = new Option<string>("--source") { Description = "Source: folder (ImageNet layout), fashion-mnist[:DIR][@train|@test], flat:DIR, list:FILE.", Required = true };
+        var fractions = new Option<string?>("--fractions") { Description = "Comma-separated class-balanced fractions, e.g. 0.1,0.2,0.5,1.0 (nested)." };
+        var classes = new Option<int?>("--classes") { Description = "Also write a class subset of this many random classes (IN100-like)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the subset draw.", DefaultValueFactory = _ => 0UL };
+        var output = new Option<string>("--out") { Description = "Output folder for the manifests.", Required = true };
+        var cmd = new Command("subset", "Write nested class-balanced fraction manifests (and optionally a class subset) with their SHA-256.")
+        {
+            source, fractions, classes, seed, output,
+        };
+        cmd.SetAction(parse => Guard(() =>
+        {
+            var src = ImageSources.Open(parse.GetValue(source)!);
+            string outDir = parse.GetValue(output)!;
+            ulong s = parse.GetValue(seed);
+            var fr = parse.GetValue(fractions);
+            int? k = parse.GetValue(classes);
+            if (fr is null && k is null)
+            {
+                Console.Error.WriteLine("give --fractions and/or --classes");
+                return 2;
+            }
+            Directory.CreateDirectory(outDir);
+            if (fr is not null)
+            {
+                var values = fr.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                var manifests = SubsetSampler.ClassBalancedFractions(src, values, s);
+                for (int i = 0; i < values.Length; i++)
+                    Write(manifests[i], Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"fraction-{values[i]:0.###}-seed{s}.manifest.tsv")));
+            }
+            if (k is int kk)
+                Write(SubsetSampler.ClassSubset(src, kk, s), Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"classes-{kk}-seed{s}.manifest.tsv")));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Bad data or arguments end the command with a one-line message (naming the file) and exit code 1.</summary>
+    private static int Guard(Func<int> action)
+    {
+        try { return action(); }
+        catch (Exception e) when (e is MimScale.Data.Errors.DataSourceException or ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void Write(Manifest m, string path)
+    {
+        m.Save(path);
+        var st = DatasetStats.Of(m);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(path)}  images {st.Images}  classes {st.Classes}  per class {st.MinPerClass}/{st.MeanPerClass:F1}/{st.MaxPerClass}  sha256 {m.Hash}"));
+    }
+
+    private static Command Stats()
+    {
+        var source = new Option<string?>("--source") { Description = "Source to describe." };
+        var manifest = new Option<string?>("--manifest") { Description = "Manifest file to describe." };
+        var cmd = new Command("stats", "Print classes, images and images per class (min/mean/max), as in the paper's Table 2.") { source, manifest };
+        cmd.SetAction(parse => Guard(() =>
+        {
+            var src = parse.GetValue(source);
+            var man = parse.GetValue(manifest);
+            if ((src is null) == (man is null))
+            {
+                Console.Error.WriteLine("give exactly one of --source or --manifest");
+                return 2;
+            }
+            if (man is not null)
+            {
+                var m = Manifest.Load(man);
+                Console.WriteLine(DatasetStats.Of(m).ToTable(Path.GetFileName(man)));
+                Console.WriteLine($"sha256 {m.Hash}");
+            }
+            else
+            {
+                var s = ImageSources.Open(src!);
+                Console.WriteLine(DatasetStats.Of(s).ToTable(src!));
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+}
