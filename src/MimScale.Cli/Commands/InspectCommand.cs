@@ -26,7 +26,7 @@ public static class InspectCommand
     /// <summary>Prints the report for <paramref name="path"/> to <paramref name="output"/>; returns the exit code.</summary>
     public static int Run(string path, bool all, TextWriter output, TextWriter error)
     {
-        using var scope = NewDisposeScope();
+        using var scope = NewDisposeScope(); // the .npy array read below
         try
         {
             if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
@@ -38,22 +38,23 @@ public static class InspectCommand
                 output.WriteLine($"dtype         {DType(array.dtype)}");
                 return 0;
             }
-            var content = TensorFiles.Load(path);
+            // Header only: shapes and dtypes without reading the weights, so multi-GB checkpoints inspect instantly.
+            var header = TensorFiles.LoadHeader(path);
             output.WriteLine($"file          {path}");
-            output.WriteLine($"format        {content.Format}" +
-                             (content.StateDictPath.Length > 0 ? $" (state dict under '{content.StateDictPath}')" : ""));
-            output.WriteLine($"ignored       {(content.Ignored.Count == 0 ? "nothing" : string.Join("; ", content.Ignored))}");
-            foreach (var (k, v) in content.Metadata) output.WriteLine($"metadata      {k} = {v}");
-            WriteKeys(content.Tensors, all, output);
+            output.WriteLine($"format        {header.Format}" +
+                             (header.StateDictPath.Length > 0 ? $" (state dict under '{header.StateDictPath}')" : ""));
+            output.WriteLine($"ignored       {(header.Ignored.Count == 0 ? "nothing" : string.Join("; ", header.Ignored))}");
+            foreach (var (k, v) in header.Metadata) output.WriteLine($"metadata      {k} = {v}");
+            WriteKeys(header.Tensors, all, output);
 
-            long parameters = content.Tensors.Where(kv => !StateDictKeys.IsRebuiltBuffer(kv.Key)).Sum(kv => kv.Value.numel());
-            int buffers = content.Tensors.Keys.Count(StateDictKeys.IsRebuiltBuffer);
+            long parameters = header.Tensors.Where(t => !StateDictKeys.IsRebuiltBuffer(t.Name)).Sum(t => t.Numel);
+            int buffers = header.Tensors.Count(t => StateDictKeys.IsRebuiltBuffer(t.Name));
             output.WriteLine($"parameters    {parameters.ToString("N0", CultureInfo.InvariantCulture)}" +
                              $" (not counting {buffers} rebuilt buffers: relative_coords_table, relative_position_index, attn_mask)");
             output.WriteLine();
             try
             {
-                var arch = ArchitectureInference.FromStateDict(content.Tensors);
+                var arch = ArchitectureInference.FromShapes(header.Shapes());
                 output.WriteLine("implied architecture");
                 foreach (var line in arch.Describe().Split('\n')) output.WriteLine("  " + line.TrimEnd('\r'));
             }
@@ -70,13 +71,13 @@ public static class InspectCommand
         }
     }
 
-    static void WriteKeys(IReadOnlyDictionary<string, Tensor> tensors, bool all, TextWriter output)
+    static void WriteKeys(IReadOnlyList<TensorInfo> tensors, bool all, TextWriter output)
     {
         output.WriteLine($"tensors       {tensors.Count}");
-        var shown = all ? tensors.ToList() : tensors.Take(DefaultKeyLimit).ToList();
-        int width = shown.Count == 0 ? 0 : shown.Max(kv => kv.Key.Length);
-        foreach (var (name, t) in shown)
-            output.WriteLine($"  {name.PadRight(width)}  {Shape(t.shape),-20} {DType(t.dtype)}");
+        var shown = all ? tensors : tensors.Take(DefaultKeyLimit).ToList();
+        int width = shown.Count == 0 ? 0 : shown.Max(t => t.Name.Length);
+        foreach (var t in shown)
+            output.WriteLine($"  {t.Name.PadRight(width)}  {Shape(t.Shape),-20} {DType(t.DType)}");
         if (shown.Count < tensors.Count)
             output.WriteLine($"  ... {tensors.Count - shown.Count} more (--all lists every key)");
     }

@@ -20,7 +20,19 @@ public enum CheckpointKind
 /// A SwinV2 / SimMIM architecture read off a state dict's names and shapes (see <see cref="ArchitectureInference"/>).
 /// Window sizes are the effective ones per stage (clipped to the stage resolution, as the official code does).
 /// </summary>
+/// <param name="Kind">Classifier, SimMIM, or bare encoder.</param>
 /// <param name="KeyPrefix">Prefix of the SwinV2 keys: <c>"encoder."</c> for SimMIM, else empty.</param>
+/// <param name="EmbedDim">C, from <c>patch_embed.proj.weight</c> (C, in_chans, p, p).</param>
+/// <param name="PatchSize">p, from the same weight.</param>
+/// <param name="InChans">Input channels, from the same weight.</param>
+/// <param name="Depths">Blocks per stage (distinct <c>layers.i.blocks.j</c>).</param>
+/// <param name="NumHeads">Heads per stage, from <c>attn.logit_scale</c> (h, 1, 1) of each stage's first block.</param>
+/// <param name="WindowSizes">Effective window per stage, from <c>relative_position_index</c> (w*w, w*w) or
+/// <c>relative_coords_table</c> (1, 2w-1, 2w-1, 2); 0 when both buffers are absent.</param>
+/// <param name="NumFeatures">C * 2^(stages-1), the width of the last stage.</param>
+/// <param name="NumClasses">Rows of <c>head.weight</c>; 0 without a head.</param>
+/// <param name="MlpRatio">Rows of the first block's <c>mlp.fc1.weight</c> divided by C.</param>
+/// <param name="AbsolutePositionEmbedding">True when <c>absolute_pos_embed</c> is present (ape).</param>
 /// <param name="ImageSize">
 /// Square input size implied by the first shifted block's <c>attn_mask</c> (windows x window size x 2^stage x patch);
 /// null when no stage has a mask.

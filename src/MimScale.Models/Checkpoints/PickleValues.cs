@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace MimScale.Models.Checkpoints;
 
 // The values the restricted unpickler builds. They are plain data: nothing in a pickle ever runs code here, a
@@ -76,4 +78,31 @@ internal sealed class PyOpaque
     public string TypeName { get; }
 
     public PyOpaque(string typeName) => TypeName = typeName;
+}
+
+/// <summary>Short descriptions of pickle values for messages and reports.</summary>
+internal static class PyText
+{
+    /// <summary>A short description of a value for messages and reports (never recursive, so cycles are harmless).</summary>
+    public static string Describe(object? v) => v switch
+    {
+        null => "None",
+        bool b => b ? "True" : "False",
+        long or BigInteger => $"int {v}",
+        double d => $"float {d:R}",
+        string s => s.Length <= 40 ? $"str '{s}'" : $"str of {s.Length} chars",
+        byte[] bytes => $"bytes of {bytes.Length}",
+        PyTuple t => $"tuple of {t.Items.Length}",
+        PyList l => $"list of {l.Items.Count}",
+        PyDict d => d.TypeName switch
+        {
+            "dict" or "collections.OrderedDict" => $"dict of {d.Count} entries",
+            var name => name,
+        },
+        TensorRef t => $"tensor {TensorDTypes.ShapeString(t.Size)}",
+        StorageRef => "storage",
+        PyGlobal g => g.FullName,
+        PyOpaque o => o.TypeName,
+        _ => v.GetType().Name,
+    };
 }

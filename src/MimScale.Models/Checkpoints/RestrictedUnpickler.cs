@@ -139,7 +139,7 @@ internal sealed class RestrictedUnpickler
 
     object? Call(object? fn, object? args)
     {
-        if (fn is not PyGlobal g) throw Fail($"call of a non-callable value ({Describe(fn)})");
+        if (fn is not PyGlobal g) throw Fail($"call of a non-callable value ({PyText.Describe(fn)})");
         var a = (args as PyTuple)?.Items ?? throw Fail($"call of '{g.FullName}' without an argument tuple");
         switch (g.Kind)
         {
@@ -175,7 +175,7 @@ internal sealed class RestrictedUnpickler
     {
         // torch.save: ('storage', storage_type, key, location, numel)
         if (pid is not PyTuple { Items.Length: 5 } t || t.Items[0] as string != "storage")
-            throw Fail($"persistent id is not a torch storage reference ({Describe(pid)})");
+            throw Fail($"persistent id is not a torch storage reference ({PyText.Describe(pid)})");
         if (t.Items[1] is not PyGlobal { Kind: GlobalKind.StorageType, StorageDType: { } dtype })
             throw Fail("persistent id names no storage type");
         var key = t.Items[2] as string ?? throw Fail("storage key is not a string");
@@ -191,17 +191,17 @@ internal sealed class RestrictedUnpickler
         // OrderedDict state is {'_metadata': ...} (module versions); opaque objects' state is their attributes.
         // Both are irrelevant to the weights and dropped.
         if (target is PyDict or PyOpaque) return;
-        throw Fail($"BUILD on {Describe(target)}");
+        throw Fail($"BUILD on {PyText.Describe(target)}");
     }
 
     void Append(object? target, object?[] values)
     {
         if (target is PyList list) list.Items.AddRange(values);
         else if (target is PyDict { TypeName: not "dict" and not "collections.OrderedDict" }) { /* opaque list-like: ignore */ }
-        else throw Fail($"APPEND to {Describe(target)}");
+        else throw Fail($"APPEND to {PyText.Describe(target)}");
     }
 
-    PyDict AsDict(object? target, string op) => target as PyDict ?? throw Fail($"{op} on {Describe(target)}");
+    PyDict AsDict(object? target, string op) => target as PyDict ?? throw Fail($"{op} on {PyText.Describe(target)}");
 
     // ---- primitive readers -----------------------------------------------------------------------------------
 
@@ -273,36 +273,13 @@ internal sealed class RestrictedUnpickler
 
     object? Memo(long index) => _memo.TryGetValue(index, out var v) ? v : throw Fail($"memo entry {index} was never stored");
 
-    long AsLong(object? v, string what) => v is long l ? l : throw Fail($"{what} is not an integer ({Describe(v)})");
+    long AsLong(object? v, string what) => v is long l ? l : throw Fail($"{what} is not an integer ({PyText.Describe(v)})");
 
     long[] LongTuple(object? v, string what)
     {
-        if (v is not PyTuple t) throw Fail($"{what} is not a tuple ({Describe(v)})");
+        if (v is not PyTuple t) throw Fail($"{what} is not a tuple ({PyText.Describe(v)})");
         var r = new long[t.Items.Length];
         for (int i = 0; i < r.Length; i++) r[i] = AsLong(t.Items[i], what);
         return r;
     }
-
-    /// <summary>A short description of a value for messages and reports (never recursive, so cycles are harmless).</summary>
-    public static string Describe(object? v) => v switch
-    {
-        null => "None",
-        bool b => b ? "True" : "False",
-        long or BigInteger => $"int {v}",
-        double d => $"float {d:R}",
-        string s => s.Length <= 40 ? $"str '{s}'" : $"str of {s.Length} chars",
-        byte[] bytes => $"bytes of {bytes.Length}",
-        PyTuple t => $"tuple of {t.Items.Length}",
-        PyList l => $"list of {l.Items.Count}",
-        PyDict d => d.TypeName switch
-        {
-            "dict" or "collections.OrderedDict" => $"dict of {d.Count} entries",
-            var name => name,
-        },
-        TensorRef t => $"tensor {TensorDTypes.ShapeString(t.Size)}",
-        StorageRef => "storage",
-        PyGlobal g => g.FullName,
-        PyOpaque o => o.TypeName,
-        _ => v.GetType().Name,
-    };
 }

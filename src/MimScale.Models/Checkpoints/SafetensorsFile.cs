@@ -77,7 +77,7 @@ public static class SafetensorsFile
         return buffer.ToArray();
     }
 
-    internal static TensorFileContent Read(string path, FileStream stream)
+    internal static (TensorFileHeader Header, OrderedDictionary<string, Tensor>? Tensors) Read(string path, FileStream stream, bool withData)
     {
         TensorBytes.EnsureLittleEndianHost();
         long fileLength = stream.Length;
@@ -116,6 +116,10 @@ public static class SafetensorsFile
                 entries.Add(ParseEntry(prop, dataLength, Fail));
             }
 
+            var infos = entries.Select(e => new TensorInfo(e.Name, e.Shape, e.DType.Type)).ToList();
+            var fileHeader = new TensorFileHeader(path, TensorFileFormat.Safetensors, infos, "", Array.Empty<string>(), metadata);
+            if (!withData) return (fileHeader, null);
+
             var tensors = new OrderedDictionary<string, Tensor>();
             using var scope = NewDisposeScope();
             foreach (var (name, dtype, shape, begin) in entries)
@@ -124,7 +128,7 @@ public static class SafetensorsFile
                 tensors[name] = TensorBytes.Read(stream, shape, dtype);
             }
             foreach (var t in tensors.Values) t.MoveToOuterDisposeScope();
-            return new TensorFileContent(path, TensorFileFormat.Safetensors, tensors, "", Array.Empty<string>(), metadata);
+            return (fileHeader, tensors);
         }
     }
 

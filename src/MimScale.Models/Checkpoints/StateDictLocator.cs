@@ -12,7 +12,7 @@ internal static class StateDictLocator
         Unwrap(string file, object? root, IReadOnlyList<string> wrapperKeys)
     {
         if (root is not PyDict dict)
-            throw new CheckpointFormatException(file, $"the checkpoint holds {RestrictedUnpickler.Describe(root)}, not a dict of tensors");
+            throw new CheckpointFormatException(file, $"the checkpoint holds {PyText.Describe(root)}, not a dict of tensors");
 
         var ignored = new List<string>();
         var path = new List<string>();
@@ -22,7 +22,7 @@ internal static class StateDictLocator
             if (key == null) break;
             string at = path.Count == 0 ? "" : string.Join(".", path) + ".";
             foreach (var (k, v) in dict.Items)
-                if (!Equals(k, key)) ignored.Add($"{at}{KeyText(k)} ({RestrictedUnpickler.Describe(v)})");
+                if (!Equals(k, key)) ignored.Add($"{at}{KeyText(k)} ({PyText.Describe(v)})");
             dict.TryGet(key, out var inner);
             dict = (PyDict)inner!;
             path.Add(key);
@@ -32,7 +32,7 @@ internal static class StateDictLocator
         foreach (var (k, v) in dict.Items)
         {
             if (k is string name && v is TensorRef t) tensors.Add(new(name, t));
-            else ignored.Add($"state dict entry {KeyText(k)} ({RestrictedUnpickler.Describe(v)})");
+            else ignored.Add($"state dict entry {KeyText(k)} ({PyText.Describe(v)})");
         }
         if (tensors.Count == 0)
         {
@@ -44,5 +44,5 @@ internal static class StateDictLocator
         return (tensors, string.Join(".", path), ignored);
     }
 
-    static string KeyText(object? key) => key is string s ? s : RestrictedUnpickler.Describe(key);
+    static string KeyText(object? key) => key is string s ? s : PyText.Describe(key);
 }

@@ -35,3 +35,31 @@ public sealed record TensorFileContent(
     string StateDictPath,
     IReadOnlyList<string> Ignored,
     IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>One tensor's name, shape and dtype, as the file declares it (no data read).</summary>
+public sealed record TensorInfo(string Name, long[] Shape, TorchSharp.torch.ScalarType DType)
+{
+    /// <summary>Number of elements.</summary>
+    public long Numel => Shape.Aggregate(1L, (a, d) => a * d);
+}
+
+/// <summary>
+/// What <see cref="TensorFiles.LoadHeader"/> learns without reading any tensor data: names, shapes and dtypes in file
+/// order, plus the same wrapper facts as <see cref="TensorFileContent"/>. Cheap even for multi-GB checkpoints.
+/// </summary>
+public sealed record TensorFileHeader(
+    string Path,
+    TensorFileFormat Format,
+    IReadOnlyList<TensorInfo> Tensors,
+    string StateDictPath,
+    IReadOnlyList<string> Ignored,
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>Name to shape, in file order (the input of <see cref="ArchitectureInference.FromShapes"/>).</summary>
+    public IReadOnlyDictionary<string, long[]> Shapes()
+    {
+        var result = new OrderedDictionary<string, long[]>();
+        foreach (var t in Tensors) result[t.Name] = t.Shape;
+        return result;
+    }
+}

@@ -22,6 +22,19 @@ public static class TensorFiles
     /// <exception cref="CheckpointFormatException">The file is not a readable checkpoint; the message names it and the problem.</exception>
     public static TensorFileContent Load(string path)
     {
+        var (h, tensors) = Open(path, withData: true);
+        return new TensorFileContent(h.Path, h.Format, tensors!, h.StateDictPath, h.Ignored, h.Metadata);
+    }
+
+    /// <summary>
+    /// Names, shapes and dtypes of <paramref name="path"/>'s tensors without reading their data (all structure checks
+    /// still run), plus the wrapper facts of <see cref="Load"/>.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">The file is not a readable checkpoint; the message names it and the problem.</exception>
+    public static TensorFileHeader LoadHeader(string path) => Open(path, withData: false).Header;
+
+    static (TensorFileHeader Header, OrderedDictionary<string, Tensor>? Tensors) Open(string path, bool withData)
+    {
         TensorBytes.EnsureLittleEndianHost();
         FileStream stream;
         try
@@ -34,8 +47,8 @@ public static class TensorFiles
         {
             return Detect(path, stream) switch
             {
-                Kind.Zip => TorchZipReader.Read(path, stream),
-                Kind.Safetensors => SafetensorsFile.Read(path, stream),
+                Kind.Zip => TorchZipReader.Read(path, stream, withData),
+                Kind.Safetensors => SafetensorsFile.Read(path, stream, withData),
                 _ => throw new InvalidOperationException(),
             };
         }

@@ -13,7 +13,8 @@ internal static class TorchZipReader
 {
     static readonly string[] WrapperKeys = { "model", "state_dict", "module" };
 
-    public static TensorFileContent Read(string path, Stream stream)
+    /// <summary>The header, and the tensors unless <paramref name="withData"/> is false.</summary>
+    public static (TensorFileHeader Header, OrderedDictionary<string, Tensor>? Tensors) Read(string path, Stream stream, bool withData)
     {
         ZipArchive zip;
         try
@@ -28,7 +29,7 @@ internal static class TorchZipReader
         {
             try
             {
-                return ReadArchive(path, zip, stream.Length);
+                return ReadArchive(path, zip, stream.Length, withData);
             }
             // System.IO.Compression reports corrupt headers with several exception types.
             catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
@@ -38,7 +39,7 @@ internal static class TorchZipReader
         }
     }
 
-    static TensorFileContent ReadArchive(string path, ZipArchive zip, long fileLength)
+    static (TensorFileHeader, OrderedDictionary<string, Tensor>?) ReadArchive(string path, ZipArchive zip, long fileLength, bool withData)
     {
         var pkl = zip.Entries.FirstOrDefault(e => e.FullName == "data.pkl" ||
                                                    (e.FullName.EndsWith("/data.pkl") && e.FullName.IndexOf('/') == e.FullName.Length - 9));
@@ -60,9 +61,14 @@ internal static class TorchZipReader
 
         var root = RestrictedUnpickler.Load(ReadSmallEntry(path, pkl, int.MaxValue, fileLength), path, pkl.FullName);
         var (stateDict, wrapperPath, ignored) = StateDictLocator.Unwrap(path, root, WrapperKeys);
-        var tensors = Materialize(path, zip, prefix, stateDict, fileLength);
-        return new TensorFileContent(path, TensorFileFormat.PyTorchZip, tensors, wrapperPath, ignored,
-            new Dictionary<string, string>());
+        foreach (var (name, t) in stateDict)
+        {
+            CheckView(path, name, t);
+            StorageEntry(path, zip, prefix, t.Storage, fileLength);
+        }
+        var infos = stateDict.Select(kv => new TensorInfo(kv.Key, kv.Value.Size, kv.Value.Storage.DType.Type)).ToList();
+        var header = new TensorFileHeader(path, TensorFileFormat.PyTorchZip, infos, wrapperPath, ignored, new Dictionary<string, string>());
+        return (header, withData ? Materialize(path, zip, prefix, stateDict, fileLength) : null);
     }
 
     static OrderedDictionary<string, Tensor> Materialize(
@@ -80,7 +86,6 @@ internal static class TorchZipReader
                 storage = ReadStorage(path, zip, prefix, t.Storage, fileLength);
                 storages[t.Storage.Key] = storage;
             }
-            CheckView(path, name, t);
             long numel = TensorDTypes.CheckedNumel(t.Size)!.Value;
             bool whole = users[t.Storage.Key] == 1 && t.Offset == 0 && numel == t.Storage.Numel && IsContiguous(t.Size, t.Stride);
             Tensor tensor;
@@ -99,6 +104,13 @@ internal static class TorchZipReader
 
     static Tensor ReadStorage(string path, ZipArchive zip, string prefix, StorageRef s, long fileLength)
     {
+        using var stream = StorageEntry(path, zip, prefix, s, fileLength).Open();
+        return TensorBytes.Read(stream, new[] { s.Numel }, s.DType);
+    }
+
+    /// <summary>The zip entry holding storage <paramref name="s"/>, checked to hold exactly its bytes.</summary>
+    static ZipArchiveEntry StorageEntry(string path, ZipArchive zip, string prefix, StorageRef s, long fileLength)
+    {
         string entryName = prefix + "data/" + s.Key;
         var entry = zip.GetEntry(entryName)
             ?? throw new CheckpointFormatException(path, $"storage '{s.Key}' is missing (no zip entry '{entryName}')");
@@ -109,8 +121,7 @@ internal static class TorchZipReader
             throw new CheckpointFormatException(path,
                 $"storage '{s.Key}' holds {entry.Length} bytes, but {s.Numel} x {s.DType.Storage} needs {need}");
         CheckDeclaredLength(path, entry, fileLength);
-        using var stream = entry.Open();
-        return TensorBytes.Read(stream, new[] { s.Numel }, s.DType);
+        return entry;
     }
 
     static void CheckView(string path, string name, TensorRef t)

@@ -95,4 +95,24 @@ public class TensorFilesFixtureTests
         Assert.Equal("simmim-a", content.Metadata["case"]);
         Assert.Equal("pt", content.Metadata["format"]);
     }
+
+    [Theory]
+    [InlineData("swinv2-cls-a", "wrapped.pth")]
+    [InlineData("simmim-a", "model.safetensors")]
+    public void HeaderAgreesWithTheFullRead(string caseName, string file)
+    {
+        using var scope = NewDisposeScope();
+        string path = Fixture(caseName, file);
+        var header = TensorFiles.LoadHeader(path);
+        var full = TensorFiles.Load(path);
+        Assert.Equal(full.Format, header.Format);
+        Assert.Equal(full.StateDictPath, header.StateDictPath);
+        Assert.Equal(full.Tensors.Keys, header.Tensors.Select(t => t.Name));
+        foreach (var t in header.Tensors)
+        {
+            Assert.Equal(full.Tensors[t.Name].shape, t.Shape);
+            Assert.Equal(full.Tensors[t.Name].dtype, t.DType);
+            Assert.Equal(full.Tensors[t.Name].numel(), t.Numel);
+        }
+    }
 }
