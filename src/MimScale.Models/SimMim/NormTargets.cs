@@ -20,6 +20,17 @@ public static class NormTargets
     /// <param name="window">Odd window size k.</param>
     public static Tensor Compute(Tensor x, int window)
     {
+        using var scope = NewDisposeScope();
+        var (mean, std) = LocalStats(x, window);
+        return ((x.detach().to_type(ScalarType.Float64) - mean) / std).to_type(x.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Local mean and sqrt(unbiased variance + 1e-6) per pixel, float64 (B, C, H, W); target = (x - mean) / std, and
+    /// x = target * std + mean turns a predicted target back into pixels for display.
+    /// </summary>
+    public static (Tensor Mean, Tensor Std) LocalStats(Tensor x, int window)
+    {
         if (window <= 1 || window % 2 == 0) throw new ArgumentException($"norm-target window must be odd and > 1, got {window}");
         using var scope = NewDisposeScope();
         var x64 = x.detach().to_type(ScalarType.Float64);
@@ -29,7 +40,7 @@ public static class NormTargets
         var sqMean = BoxSum(x64 * x64, window) / count;
         // Unbiased correction n/(n-1) with n the in-image pixels under the window.
         var variance = ((sqMean - mean * mean) * (count / (count - 1))).clamp_min(0);
-        return ((x64 - mean) / (variance + 1e-6).sqrt()).to_type(x.dtype).MoveToOuterDisposeScope();
+        return (mean.MoveToOuterDisposeScope(), (variance + 1e-6).sqrt().MoveToOuterDisposeScope());
     }
 
     /// <summary>Sum over the k x k window centred at each pixel (zeros outside the image): (B, C, H, W).</summary>
