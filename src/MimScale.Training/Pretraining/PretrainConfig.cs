@@ -1,0 +1,122 @@
+using MimScale.Models.SimMim;
+using MimScale.Models.Zoo;
+
+namespace MimScale.Training.Pretraining;
+
+/// <summary>
+/// One SimMIM pre-training run as the paper runs it (SPEC §4), immutable. Loaded from YAML with snake_case keys
+/// (<see cref="PretrainConfigYaml"/>); <see cref="Validate"/> is the single place that rejects impossible settings,
+/// before any work starts. Defaults are the official swinv2 SimMIM recipe.
+/// </summary>
+public sealed record PretrainConfig
+{
+    // --- model ---
+    /// <summary>Zoo name (see `mimscale models`).</summary>
+    public string Model { get; init; } = "swinv2-nano";
+    public int? ImgSize { get; init; }
+    public int? WindowSize { get; init; }
+    public double? DropPathRate { get; init; }
+    public int? MaskPatchSize { get; init; }
+    public double? MaskRatio { get; init; }
+    /// <summary>Odd window of the normalised targets; 0 = raw pixels; null = the zoo's (47 for the paper's sizes).</summary>
+    public int? NormTargetWindow { get; init; }
+    public string Decoder { get; init; } = "linear";
+    public int DecoderDepth { get; init; } = 2;
+
+    // --- data ---
+    /// <summary>Training source spec (see MimScale.Data ImageSources.Open), e.g. "fashion-mnist" or "folder:/data/imagenet@train".</summary>
+    public string Source { get; init; } = "fashion-mnist";
+    /// <summary>Class-balanced, nested fraction of the source (1 = all).</summary>
+    public double Fraction { get; init; } = 1.0;
+    public ulong SubsetSeed { get; init; }
+    /// <summary>Manifest file to use instead of a fraction.</summary>
+    public string? Manifest { get; init; }
+    /// <summary>Validation source spec for the MIM validation loss; null = none.</summary>
+    public string? ValSource { get; init; } = "fashion-mnist@test";
+    /// <summary>Use the first N validation images (0 = all).</summary>
+    public int ValImages { get; init; }
+    public ulong ValMaskSeed { get; init; } = 0;
+    /// <summary>Per-channel mean/std; null = ImageNet (Fashion-MNIST sources default to its own statistics).</summary>
+    public double[]? Mean { get; init; }
+    public double[]? Std { get; init; }
+    public int Workers { get; init; } = 2;
+
+    // --- optimisation ---
+    public long Iterations { get; init; } = 2000;
+    /// <summary>Images per optimiser update = batch_size x accumulation (the paper: 2048).</summary>
+    public int BatchSize { get; init; } = 64;
+    public int Accumulation { get; init; } = 1;
+    /// <summary>Per 512 images; the rate used is base_lr x batch x accumulation / 512 (official linear scaling).</summary>
+    public double BaseLr { get; init; } = 1e-4;
+    public double WarmupLr { get; init; } = 5e-7;
+    /// <summary>Fixed warm-up length in iterations (not a fraction: shared trunks need it independent of length).</summary>
+    public long WarmupIterations { get; init; } = 100;
+    public double DecayFraction { get; init; } = 0.875;
+    public double DecayGamma { get; init; } = 0.1;
+    public double WeightDecay { get; init; } = 0.05;
+    /// <summary>Keep the official pre-training quirk that decays cpb_mlp and logit_scale (SPEC §4.1).</summary>
+    public bool OfficialWeightDecayQuirk { get; init; } = true;
+    public double ClipGrad { get; init; } = 5.0;
+    public ulong Seed { get; init; }
+
+    // --- records and faults ---
+    public long LogInterval { get; init; } = 50;
+    public long EvalInterval { get; init; } = 500;
+    public long CheckpointInterval { get; init; } = 500;
+    public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>Reconstruction panels of fixed train/val images every N iterations (0 = only at the end).</summary>
+    public long ReconInterval { get; init; }
+    public int ReconImages { get; init; } = 4;
+    /// <summary>Stop after this many non-finite steps in a row (each one is skipped).</summary>
+    public int MaxNonFiniteSteps { get; init; } = 5;
+    /// <summary>Torch intra-op threads (0 = libtorch default).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>The SimMIM model this config builds.</summary>
+    public SimMimOptions ModelOptions()
+    {
+        var zoo = ModelZoo.Get(Model).Pretrain;
+        var enc = zoo.Encoder;
+        if (ImgSize is int s) enc = enc with { ImgSize = new[] { s, s } };
+        if (WindowSize is int w) enc = enc with { WindowSize = w };
+        if (DropPathRate is double d) enc = enc with { DropPathRate = d };
+        return zoo with
+        {
+            Encoder = enc,
+            MaskPatchSize = MaskPatchSize ?? zoo.MaskPatchSize,
+            MaskRatio = MaskRatio ?? zoo.MaskRatio,
+            NormTargetWindow = NormTargetWindow ?? zoo.NormTargetWindow,
+            Decoder = Decoder.ToLowerInvariant() switch
+            {
+                "linear" => DecoderKind.Linear,
+                "transformer" => DecoderKind.Transformer,
+                _ => throw new ArgumentException($"decoder must be 'linear' or 'transformer', got '{Decoder}'"),
+            },
+            DecoderDepth = DecoderDepth,
+        };
+    }
+
+    /// <summary>Images per update.</summary>
+    public int TotalBatch => BatchSize * Accumulation;
+    /// <summary>The learning rate actually used: base_lr x total batch / 512.</summary>
+    public double ScaledLr => BaseLr * TotalBatch / 512.0;
+    public double ScaledWarmupLr => WarmupLr * TotalBatch / 512.0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible setting.</summary>
+    public PretrainConfig Validate()
+    {
+        var m = ModelOptions().Validate();   // image vs mask patch, window fit, heads, ...
+        if (Iterations <= 0) throw new ArgumentException($"iterations must be positive, got {Iterations}");
+        if (BatchSize <= 0 || Accumulation <= 0) throw new ArgumentException("batch_size and accumulation must be positive");
+        if (Fraction <= 0 || Fraction > 1) throw new ArgumentException($"fraction must be in (0, 1], got {Fraction}");
+        if (WarmupIterations < 0 || WarmupIterations >= Iterations) throw new ArgumentException($"warmup_iterations ({WarmupIterations}) must be in [0, iterations)");
+        if (DecayFraction <= 0 || DecayFraction > 1) throw new ArgumentException($"decay_fraction must be in (0, 1], got {DecayFraction}");
+        if (BaseLr <= 0 || WeightDecay < 0 || ClipGrad < 0) throw new ArgumentException("base_lr must be positive; weight_decay and clip_grad non-negative");
+        if (LogInterval <= 0 || EvalInterval <= 0 || CheckpointInterval <= 0 || KeepCheckpoints < 1)
+            throw new ArgumentException("log/eval/checkpoint intervals must be positive and keep_checkpoints >= 1");
+        if (Mean is { Length: not 3 } || Std is { Length: not 3 }) throw new ArgumentException("mean and std need three values (R, G, B)");
+        if (MaxNonFiniteSteps < 1) throw new ArgumentException("max_non_finite_steps must be >= 1");
+        if (m.Encoder.InChans != 3) throw new ArgumentException("in_chans must be 3 (grayscale images are replicated to RGB)");
+        return this;
+    }
+}

@@ -1,0 +1,35 @@
+namespace MimScale.Training.Schedules;
+
+/// <summary>
+/// The paper's pre-training schedule as a pure function of the iteration (SPEC §4): linear warm-up from
+/// <see cref="WarmupLr"/> to <see cref="BaseLr"/> over a FIXED number of iterations, constant, then x<see cref="Gamma"/>
+/// from the milestone (7/8 of the run) on. Because warm-up does not depend on the length, runs of different lengths
+/// share every learning rate before their milestone: that is what makes shared trunks exact.
+/// </summary>
+/// <param name="Milestone">First update count at the decayed rate; null = never decay (a trunk).</param>
+public sealed record StepSchedule(double BaseLr, double WarmupLr, long WarmupIterations, long? Milestone, double Gamma = 0.1)
+{
+    /// <summary>Schedule of a run of <paramref name="iterations"/> with decay at <paramref name="decayFraction"/> of it.</summary>
+    public static StepSchedule ForLength(double baseLr, double warmupLr, long warmupIterations, long iterations, double decayFraction = 0.875, double gamma = 0.1) =>
+        new(baseLr, warmupLr, warmupIterations, MilestoneOf(iterations, decayFraction), gamma);
+
+    /// <summary>7/8 x T, the update count at which a run of length T decays.</summary>
+    public static long MilestoneOf(long iterations, double decayFraction = 0.875) => (long)Math.Round(iterations * decayFraction);
+
+    /// <summary>timm MultiStepLRScheduler value at update count t.</summary>
+    public double At(long t)
+    {
+        if (t < WarmupIterations) return WarmupLr + t * (BaseLr - WarmupLr) / WarmupIterations;
+        return Milestone is long m && t >= m ? BaseLr * Gamma : BaseLr;
+    }
+
+    /// <summary>
+    /// The rate iteration <paramref name="k"/> (0-based) trains with, in the official call order: the scheduler's
+    /// step_update(k) runs after optimizer.step() of iteration k, so iteration k uses At(k-1) and iteration 0 uses
+    /// At(0) = warmup_lr. The first decayed iteration of a run of length T is therefore 7/8 T + 1.
+    /// </summary>
+    public double ForIteration(long k) => At(Math.Max(k - 1, 0));
+
+    /// <summary>First iteration that differs between this schedule and one without decay.</summary>
+    public long? FirstDecayedIteration => Milestone + 1;
+}
