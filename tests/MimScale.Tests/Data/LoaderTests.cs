@@ -147,6 +147,28 @@ public class LoaderTests
     }
 
     [Fact]
+    public void FashionMnistSubset_FlowsFromManifestToBatches()
+    {
+        var test = MimScale.Data.Sources.FashionMnist.Open(MimScale.Data.Sources.FashionMnist.DebianPath, MimScale.Data.Sources.FashionMnistSplit.Test);
+        var manifest = MimScale.Data.Subsets.SubsetSampler.ClassBalancedFractions(test, [0.01], seed: 0)[0];
+        Assert.Equal(100, manifest.Count); // 10 per class
+        var subset = MimScale.Data.Sources.SubsetSource.FromManifest(test, manifest);
+        var cfg = new SimMimTransformConfig { ImageSize = 32, MaskPatchSize = 8, ModelPatchSize = 4, Normalization = new(0.5, 0.5, 0.5, 0.5, 0.5, 0.5) };
+        using var loader = new SimMimLoader(subset, new SimMimTransform(cfg), new LoaderOptions { BatchSize = 25, Seed = 1, Epochs = 1 });
+        var seen = new List<int>();
+        foreach (var batch in loader.ReadToEnd())
+            using (batch)
+            {
+                Assert.Equal(new long[] { 25, 3, 32, 32 }, batch.Images.shape);
+                var x = batch.Images.data<float>().ToArray();
+                Assert.Equal(x.AsSpan(0, 1024).ToArray(), x.AsSpan(1024, 1024).ToArray()); // grayscale replicated
+                Assert.Equal(batch.Indices.Select(i => (long)subset.GetLabel(i)), batch.Labels.data<long>().ToArray());
+                seen.AddRange(batch.Indices);
+            }
+        Assert.Equal(Enumerable.Range(0, 100), seen.Order());
+    }
+
+    [Fact]
     public void TooSmallSourcesAndBadPositionsAreRejected()
     {
         var t = new SimMimTransform(Small);

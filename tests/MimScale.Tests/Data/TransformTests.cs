@@ -111,6 +111,18 @@ public class TransformTests
         Assert.True(fallbacks < n / 100, $"{fallbacks} fallbacks");
     }
 
+    [Theory]
+    // Data/reference_values.py: torchvision's get_params logic driven by an independent Python copy of the stream.
+    [InlineData(0, 21, 57, 348, 433, true)]
+    [InlineData(1, 8, 53, 345, 417, true)]
+    [InlineData(2, 6, 41, 353, 437, false)]
+    public void RandomResizedCrop_DrawsArePinned(int position, int top, int left, int h, int w, bool flip)
+    {
+        var rng = DataRng.For(0, RandomStream.Augment, 0, position);
+        Assert.Equal(new CropBox(top, left, h, w), RandomResizedCrop.Sample(ref rng, 500, 375, 0.67, 1.0, 3.0 / 4, 4.0 / 3));
+        Assert.Equal(flip, rng.Bernoulli(0.5));
+    }
+
     [Fact]
     public void RandomResizedCrop_FallbackAndCentreCropArithmetic()
     {

@@ -58,6 +58,24 @@ class Rng:
             j = self.next_int(i + 1)
             items[i], items[j] = items[j], items[i]
 
+def uniform(rng, lo, hi):
+    return lo + (hi - lo) * ((rng.next() >> 11) * (1.0 / (1 << 53)))
+
+def rrc(rng, width, height, scale=(0.67, 1.0), ratio=(3 / 4, 4 / 3)):
+    # torchvision RandomResizedCrop.get_params with this generator (round = Python's half-to-even round).
+    area = width * height
+    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+    for _ in range(10):
+        target = area * uniform(rng, *scale)
+        aspect = math.exp(uniform(rng, *log_ratio))
+        w = int(round(math.sqrt(target * aspect)))
+        h = int(round(math.sqrt(target / aspect)))
+        if 0 < w <= width and 0 < h <= height:
+            i = rng.next_int(height - h + 1)
+            j = rng.next_int(width - w + 1)
+            return i, j, h, w
+    raise RuntimeError('fallback not expected here')
+
 def fnv_hash(text):
     h = 0xCBF29CE484222325
     for ch in text.encode('utf-16-le')[::2]:  # ASCII names: one UTF-16 unit per char
@@ -73,6 +91,12 @@ def main():
     r = Rng.key(7, 3, 2, 5)
     print('key(7, Mask, 2, 5) perm(10):', end=' ')
     p = list(range(10)); r.shuffle(p); print(p)
+
+    for k in range(3):
+        r = Rng.key(0, 2, 0, k)  # (seed 0, Augment, epoch 0, position k)
+        box = rrc(r, 500, 375)
+        flip = ((r.next() >> 11) * (1.0 / (1 << 53))) < 0.5
+        print(f'RRC key(0, Augment, 0, {k}) on 500x375: (top, left, h, w) = {box}, flip {flip}')
 
     # Synthetic source: classes a (10 images), b (7), c (3); ids "<class>/<k:02d>.png".
     classes = [('a', 10), ('b', 7), ('c', 3)]
