@@ -29,6 +29,25 @@ public static class BenchCommand
             });
             command.Subcommands.Add(sub);
         }
+        command.Subcommands.Add(LoaderCommand());
         return command;
+    }
+
+    static Command LoaderCommand()
+    {
+        var folder = new Option<string?>("--folder") { Description = "ImageNet-layout folder of JPEGs (default: 200 synthetic 500x375 JPEGs)" };
+        var workers = new Option<int>("--workers") { Description = "Decode/augment threads", DefaultValueFactory = _ => 2 };
+        var images = new Option<int>("--images") { Description = "JPEG images timed", DefaultValueFactory = _ => 1600 };
+        var reference = new Option<bool>("--no-reference") { Description = "Skip the PIL + torchvision reference measurement" };
+        var sub = new Command("loader", "Decode + augment throughput of the pre-training transform (JPEG folder at 192 px; Fashion-MNIST at 32 px), with the PIL + torchvision reference.");
+        foreach (var o in new Option[] { folder, workers, images, reference }) sub.Options.Add(o);
+        sub.SetAction(r =>
+        {
+            var o = new LoaderBenchOptions { ImageFolder = r.GetValue(folder), Workers = r.GetValue(workers), JpegImages = r.GetValue(images) };
+            if (r.GetValue(reference)) o = o with { Python = null };
+            LoaderBenchmark.Run(o, Console.Out);
+            return 0;
+        });
+        return sub;
     }
 }

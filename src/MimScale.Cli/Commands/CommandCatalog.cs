@@ -10,6 +10,7 @@ public static class CommandCatalog
         yield return InfoCommand.Create();
         yield return ModelsCommand.Create();
         yield return InspectCommand.Create();
+        yield return PretrainCommand.Create();
         yield return PredictCommand.Create();
         yield return ReconstructCommand.Create();
         yield return DataCommand.Create();

@@ -51,7 +51,9 @@ public static class PretrainConfigYaml
     }
 
     /// <summary>The config as YAML (for writing RUN.yaml files).</summary>
-    public static string ToYaml(PretrainConfig config) => Writer.Serialize(config);
+    public static string ToYaml(PretrainConfig config) =>
+        Writer.Serialize(typeof(PretrainConfig).GetProperties().Where(p => p.CanWrite)
+            .ToDictionary(p => UnderscoredNamingConvention.Instance.Apply(p.Name), p => p.GetValue(config)));
 
     /// <summary>Everything that ran, with derived values (scaled lr, model options, milestone), as indented JSON.</summary>
     public static string Resolved(PretrainConfig config, IDictionary<string, object?>? extra = null)

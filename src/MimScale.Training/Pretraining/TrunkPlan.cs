@@ -5,13 +5,13 @@ namespace MimScale.Training.Pretraining;
 /// <summary>
 /// Runs of one model and data that differ only in length share everything before their decay point (SPEC §4.2):
 /// the trunk trains once at the base rate; for each length T the branch starts from the trunk's state after
-/// 7/8 T + 1 iterations (the first iteration at the decayed rate is 7/8 T + 1 in the official call order) and
-/// trains the remaining iterations at 0.1x.
+/// 7/8 T iterations and trains the rest with T's own schedule (iteration 7/8 T itself still runs at the base rate in
+/// the official call order, then 0.1x), so a branch equals an independent run of length T.
 /// </summary>
 public sealed record TrunkPlan(IReadOnlyList<long> Lengths, double DecayFraction = 0.875)
 {
     /// <summary>Iterations completed when length <paramref name="t"/> branches off.</summary>
-    public long BranchPoint(long t) => StepSchedule.MilestoneOf(t, DecayFraction) + 1;
+    public long BranchPoint(long t) => StepSchedule.MilestoneOf(t, DecayFraction);
 
     public long TrunkIterations => Lengths.Max(BranchPoint);
 
