@@ -30,6 +30,9 @@ public sealed class AdamW
     /// <summary>One update at base learning rate <paramref name="lr"/> (each group uses lr * its scale).</summary>
     public void Step(double lr)
     {
+        // Every p.grad access and in-place op returns a new handle; without a scope each step would keep a reference
+        // to all gradients alive (a model-sized leak per step).
+        using var scope = NewDisposeScope();
         using var _ = torch.no_grad();
         StepCount++;
         double bc1 = 1 - Math.Pow(Beta1, StepCount), bc2 = 1 - Math.Pow(Beta2, StepCount);
@@ -53,6 +56,7 @@ public sealed class AdamW
 
     public void ZeroGrad()
     {
+        using var scope = NewDisposeScope();
         foreach (var g in groups)
             foreach (var (_, p) in g.Parameters)
                 if (p.grad is not null) { p.grad.Dispose(); p.grad = null; }

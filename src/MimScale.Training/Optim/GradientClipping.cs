@@ -24,8 +24,11 @@ public static class GradientClipping
         {
             double coef = maxNorm / (total + 1e-6);
             if (coef < 1)
-                using (torch.no_grad())
-                    foreach (var p in parameters) p.grad?.mul_(coef);
+            {
+                using var scope = NewDisposeScope();
+                using var _ = torch.no_grad();
+                foreach (var p in parameters) p.grad?.mul_(coef);
+            }
         }
         return total;
     }

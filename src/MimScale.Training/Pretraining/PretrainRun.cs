@@ -66,7 +66,7 @@ public sealed class PretrainRun
         var optimizer = new AdamW(ParameterGroups.Pretraining(named, config.WeightDecay, config.OfficialWeightDecayQuirk));
         var step = new TrainStep(optimizer, config.ClipGrad);
         var store = new CheckpointStore(runDir, config.KeepCheckpoints);
-        var metrics = new MetricsLog(runDir);
+        var metrics = new MetricsLog(runDir, tensorboard: true);
 
         var state = new TrainingState { ConfigHash = hash };
         var resumeFrom = store.Latest() ?? initFrom;
@@ -130,9 +130,10 @@ public sealed class PretrainRun
                     double secs = clock.Elapsed.TotalSeconds;
                     double ips = (done - firstStep) * config.TotalBatch / Math.Max(secs, 1e-9);
                     var eta = TimeSpan.FromSeconds((end - done) * config.TotalBatch / Math.Max(ips, 1e-9));
-                    metrics.Append(done, new[] { ("train_loss", lastTrain.Value), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", ips) }, "train");
+                    double rssMb = Environment.WorkingSet / 1e6;   // resident memory: must stay flat over a run
+                    metrics.Append(done, new[] { ("train_loss", lastTrain.Value), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", ips), ("rss_mb", rssMb) }, "train");
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"step {done}/{end} | loss {lastTrain:F4} | lr {lr:G3} | {ips:F1} img/s | {ips * trainFlops / config.TotalBatch / 1e9:F1} GFLOP/s | ETA {eta:hh\\:mm\\:ss}"));
+                        $"step {done}/{end} | loss {lastTrain:F4} | lr {lr:G3} | {ips:F1} img/s | {ips * trainFlops / config.TotalBatch / 1e9:F1} GFLOP/s | rss {rssMb:F0} MB | ETA {eta:hh\\:mm\\:ss}"));
                 }
                 lossSum = 0; lossCount = 0;
             }
@@ -147,12 +148,14 @@ public sealed class PretrainRun
             bool pin = pinned.Contains(done);
             if (done % config.CheckpointInterval == 0 || done == end || pin)
             {
+                using var stateScope = NewDisposeScope();
                 state = state with
                 {
                     Step = done, OptimizerSteps = optimizer.StepCount, LoaderEpoch = loader.Position.Epoch, LoaderBatch = loader.Position.BatchIndex,
                     DropPathGenerator = Convert.ToBase64String(generator.get_state().data<byte>().ToArray()),
                     ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, IntervalLossSum = lossSum, IntervalCount = lossCount,
                 };
+                using var saveScope = NewDisposeScope();
                 var (moments, _) = optimizer.Export();
                 store.Save(done, model.state_dict(), moments, state, pin);
             }

@@ -7,12 +7,19 @@ namespace MimScale.Training.Runs;
 /// <summary>
 /// Metrics as one JSON object per line (<c>metrics.jsonl</c>), e.g. {"step":500,"train_loss":0.51,"lr":1e-4}.
 /// On resume, lines past the checkpoint's step are dropped first, so the log reads as if the run was never stopped.
+/// With <c>tensorboard</c>, every value also goes to TensorBoard scalars under RUN/tensorboard as KIND/KEY.
 /// </summary>
 public sealed class MetricsLog
 {
+    private readonly TorchSharp.Modules.SummaryWriter? board;
+
     public string Path { get; }
 
-    public MetricsLog(string runDir) => Path = System.IO.Path.Combine(runDir, "metrics.jsonl");
+    public MetricsLog(string runDir, bool tensorboard = false)
+    {
+        Path = System.IO.Path.Combine(runDir, "metrics.jsonl");
+        if (tensorboard) board = TorchSharp.torch.utils.tensorboard.SummaryWriter(System.IO.Path.Combine(runDir, "tensorboard"), "", false);
+    }
 
     /// <summary>Keeps only lines with step &lt;= <paramref name="step"/> (and drops a torn last line).</summary>
     public void TruncateAfter(long step)
@@ -41,6 +48,9 @@ public sealed class MetricsLog
             sb.Append(",\"").Append(k).Append("\":").Append(double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "null");
         sb.Append("}\n");
         File.AppendAllText(Path, sb.ToString());
+        if (board is not null)
+            foreach (var (k, v) in values)
+                if (double.IsFinite(v)) board.add_scalar($"{kind ?? "metrics"}/{k}", (float)v, (int)step);
     }
 
     /// <summary>All records: (step, kind, key -> value).</summary>

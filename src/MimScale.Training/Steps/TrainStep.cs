@@ -34,6 +34,7 @@ public sealed class TrainStep
     /// <param name="lr">Base learning rate of this update (groups scale it).</param>
     public StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, double lr)
     {
+        using var stepScope = NewDisposeScope();
         optimizer.ZeroGrad();
         double total = 0;
         bool finite = true;
