@@ -13,6 +13,8 @@ public static class StudyPlanner
     /// Plans <paramref name="spec"/>. With a <paramref name="resolver"/> the data variants' manifests are drawn and their
     /// hashes enter the keys; without one the hashes are unknown (keys then differ from a run's; fine for a preview).
     /// </summary>
+    /// <param name="spec">The study spec.</param>
+    /// <param name="resolver">Draws the manifests (hashes, image counts, files), or null to plan without reading data.</param>
     /// <param name="version">Version hashed into the keys (default <see cref="MimScaleVersion.Current"/>).</param>
     public static StudyPlan Plan(StudySpec spec, ManifestResolver? resolver = null, string? version = null)
     {
