@@ -45,7 +45,7 @@ public class OverfitDetectorTests
     {
         var twoPoints = WithCurve((100, 1.0, 0.5), (200, 0.9, 0.6));
         Assert.Null(OverfitDetector.FromCurve(twoPoints, Rule));
-        var alone = OverfitDetector.Assess(Study(twoPoints)).Single();
+        var alone = OverfitDetector.Assess(AnalysisTestData.Study(twoPoints)).Single();
         Assert.Equal((OverfitStatus.Unknown, OverfitBasis.None), (alone.Status, alone.Basis));
     }
 
@@ -53,7 +53,7 @@ public class OverfitDetectorTests
     public void CrossRuleComparesWithTheBestShorterRun()
     {
         // (B, small): 100 -> 0.50, 200 -> 0.49, 300 -> 0.52 (6.12% above 0.49), 400 -> 0.4945 (0.92%: below 1%).
-        var study = Study(Run("B", "small", 100, 0.50, train: 0.9), Run("B", "small", 200, 0.49, train: 0.8),
+        var study = AnalysisTestData.Study(Run("B", "small", 100, 0.50, train: 0.9), Run("B", "small", 200, 0.49, train: 0.8),
             Run("B", "small", 300, 0.52, train: 0.7), Run("B", "small", 400, 0.4945), Run("B", "large", 100, 0.40));
         var a = OverfitDetector.Assess(study);
         Assert.Equal([OverfitStatus.NotOverfitting, OverfitStatus.NotOverfitting, OverfitStatus.Overfitting,
@@ -67,7 +67,7 @@ public class OverfitDetectorTests
     public void SeedsAreAveragedBeforeTheCrossRunComparison()
     {
         // Seeds at 200: 0.49 and 0.53 -> mean 0.51, 2% above the 0.50 at 100: both seeds are overfitting.
-        var study = Study(Run("A", "small", 100, 0.50), Run("A", "small", 200, 0.49) with { Seed = 1 }, Run("A", "small", 200, 0.53) with { Seed = 2 });
+        var study = AnalysisTestData.Study(Run("A", "small", 100, 0.50), Run("A", "small", 200, 0.49) with { Seed = 1 }, Run("A", "small", 200, 0.53) with { Seed = 2 });
         var a = OverfitDetector.Assess(study);
         Assert.Equal([OverfitStatus.NotOverfitting, OverfitStatus.Overfitting, OverfitStatus.Overfitting], a.Select(x => x.Status));
         Assert.Equal(0.51, a[1].FinalValLoss!.Value, 12);

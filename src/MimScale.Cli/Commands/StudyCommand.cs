@@ -1,0 +1,184 @@
+using System.CommandLine;
+using System.Globalization;
+using MimScale.Analysis;
+using MimScale.Data.Errors;
+using MimScale.Models.Zoo;
+using MimScale.Study;
+
+namespace MimScale.Cli.Commands;
+
+/// <summary>
+/// `mimscale study plan|run|status|report`: a data-scaling study from a spec in studies/*.yaml. The executor (the
+/// pre-training engine) comes from <c>executorFactory(spec, studyFolder)</c>, called only by `run`.
+/// </summary>
+public static class StudyCommand
+{
+    /// <param name="executorFactory">Builds the executor for a spec and its study folder.</param>
+    /// <param name="output">Where normal output goes (default Console.Out).</param>
+    /// <param name="error">Where errors go (default Console.Error).</param>
+    public static Command Create(Func<StudySpec, string, IStudyExecutor> executorFactory, TextWriter? output = null, TextWriter? error = null)
+    {
+        var command = new Command("study", "Data-scaling studies: plan the grid and shared trunks, run (resumable), status, report.");
+        command.Subcommands.Add(Plan(() => output ?? Console.Out, () => error ?? Console.Error));
+        command.Subcommands.Add(Run(executorFactory, () => output ?? Console.Out, () => error ?? Console.Error));
+        command.Subcommands.Add(Status(() => output ?? Console.Out, () => error ?? Console.Error));
+        command.Subcommands.Add(Report(() => output ?? Console.Out, () => error ?? Console.Error));
+        return command;
+    }
+
+    private static Option<string?> OutOption() => new("--out") { Description = "Study folder (default: runs/<study name> under the current folder)." };
+
+    private static Command Plan(Func<TextWriter> output, Func<TextWriter> error)
+    {
+        var spec = new Argument<string>("SPEC") { Description = "Study spec (studies/*.yaml)." };
+        var outDir = OutOption();
+        var measure = new Option<bool>("--measure") { Description = "Time a few real training steps per model to estimate hours on this machine." };
+        var gflops = new Option<double>("--gflops") { Description = "Assumed sustained GFLOP/s when not measuring.", DefaultValueFactory = _ => ComputeRate.DefaultGflops };
+        var cmd = new Command("plan", "Print the cells, shared trunks (branch points at 7/8) and estimated compute, before anything runs.") { spec, outDir, measure, gflops };
+        cmd.SetAction(parse => Guard(error(), () =>
+        {
+            var s = StudySpecReader.Load(parse.GetValue(spec)!);
+            StudyPlan plan;
+            try { plan = StudyPlanner.Plan(s, new ManifestResolver(null)); }
+            catch (Exception e) when (e is DataSourceException or IOException)
+            {
+                output().WriteLine($"note: cannot read the data source ({e.Message}); planning without manifest hashes");
+                plan = StudyPlanner.Plan(s);
+            }
+            var rate = new ComputeRate(parse.GetValue(gflops));
+            if (parse.GetValue(measure))
+            {
+                int batch = (int)Math.Min(s.Pretrain.Long("batch_size", 1), 64);
+                var measured = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var model in s.Models)
+                {
+                    output().WriteLine($"measuring {model}: training steps at batch {batch} ...");
+                    measured[model] = ThroughputProbe.SecondsPerImage(ModelZoo.Get(model), batch);
+                }
+                rate = rate with { MeasuredSecondsPerImage = measured };
+            }
+            output().Write(PlanText.Format(plan, rate));
+            var folder = Folder(parse.GetValue(outDir), s);
+            if (folder.Exists)
+            {
+                using var store = StudyStore.Open(folder.DatabasePath);
+                var stored = store.PretrainedKeys(plan.Cells.Select(c => c.Key));
+                output().WriteLine($"{stored.Count} of these cells are already pre-trained in {folder.Root}");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Run(Func<StudySpec, string, IStudyExecutor> factory, Func<TextWriter> output, Func<TextWriter> error)
+    {
+        var spec = new Argument<string>("SPEC") { Description = "Study spec (studies/*.yaml)." };
+        var outDir = OutOption();
+        var cmd = new Command("run", "Run what is not done yet (killed and restarted, it continues where it stopped), then write the report.") { spec, outDir };
+        cmd.SetAction((parse, ct) => Task.FromResult(Guard(error(), () =>
+        {
+            var s = StudySpecReader.Load(parse.GetValue(spec)!);
+            var folder = Folder(parse.GetValue(outDir), s);
+            var executor = factory(s, folder.Root); // first: an unwired engine fails before anything is written
+            var plan = StudyRunner.PlanFor(s, folder);
+            try
+            {
+                var summary = new StudyRunner(executor, output()).Run(plan, folder, ct);
+                output().WriteLine($"study {s.Name}: {summary.Done}/{summary.Cells} cells done ({summary.PretrainedThisRun} pre-trained and {summary.EvaluationsThisRun} evaluations in this run)");
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                error().WriteLine($"stopped; finished work is stored in {folder.DatabasePath}; run the same command again to continue");
+                return 130;
+            }
+            finally { (executor as IDisposable)?.Dispose(); }
+        })));
+        return cmd;
+    }
+
+    private static Command Status(Func<TextWriter> output, Func<TextWriter> error)
+    {
+        var target = new Argument<string>("SPEC|DIR") { Description = "A study spec (its folder from --out or the default) or a study folder (its last run spec)." };
+        var outDir = OutOption();
+        var cmd = new Command("status", "Print the table of cells with their stage and key numbers.") { target, outDir };
+        cmd.SetAction(parse => Guard(error(), () =>
+        {
+            var t = Resolve(parse.GetValue(target)!, parse.GetValue(outDir));
+            if (t is null) { output().WriteLine("no results yet; run `mimscale study run SPEC` first"); return 0; }
+            output().Write(StatusText.Format(t.Value.Name, t.Value.Cells, t.Value.OtherCells));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Report(Func<TextWriter> output, Func<TextWriter> error)
+    {
+        var target = new Argument<string>("SPEC|DIR") { Description = "A study spec or a study folder." };
+        var outDir = OutOption();
+        var metric = new Option<string?>("--metric") { Description = "Primary metric (default: the spec's report_metric)." };
+        var cmd = new Command("report", "Build the results from the store and write results.json, report.md, report.html and plots/ into the study folder.") { target, outDir, metric };
+        cmd.SetAction(parse => Guard(error(), () =>
+        {
+            var t = Resolve(parse.GetValue(target)!, parse.GetValue(outDir));
+            if (t is null) { error().WriteLine("error: no results yet; run `mimscale study run SPEC` first"); return 1; }
+            var (name, cells, _, folder, reportMetric) = t.Value;
+            using var log = new StudyLog(output(), null);
+            var files = StudyReport.Write(name, cells, folder, new AnalysisOptions(Metric: parse.GetValue(metric) ?? reportMetric), log);
+            if (files is null) return 1;
+            output().Write(TextReport.Full(files.Analysis));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>The study's current cells: from a spec (planned now, data read) or from a folder's last registered spec.</summary>
+    private static (string Name, IReadOnlyList<StoredCell> Cells, int OtherCells, StudyFolder Folder, string Metric)? Resolve(string target, string? outDir)
+    {
+        StudyFolder folder;
+        StudySpec spec;
+        IReadOnlyList<CellPlan>? planned = null;
+        if (Directory.Exists(target))
+        {
+            folder = StudyFolder.At(target);
+            if (!folder.Exists) throw new IOException($"{target}: not a study folder (no study.db)");
+            spec = null!;
+        }
+        else
+        {
+            spec = StudySpecReader.Load(target);
+            folder = Folder(outDir, spec);
+            planned = StudyPlanner.Plan(spec, new ManifestResolver(null)).Cells;
+            if (!folder.Exists) return null;
+        }
+        using var store = StudyStore.Open(folder.DatabasePath);
+        if (planned is null)
+        {
+            var current = store.CurrentSpec() ?? throw new IOException($"{folder.Root}: the store has no registered spec");
+            spec = StudySpecReader.Parse(current.Yaml, current.SourcePath);
+            var stored = store.LoadCells(current.CellKeys);
+            return (spec.Name, stored, store.AllCellKeys().Count - stored.Count, folder, spec.ReportMetric);
+        }
+        var byKey = store.LoadCells(planned.Select(c => c.Key).ToList()).ToDictionary(c => c.Key);
+        var cells = planned.Select(c => byKey.TryGetValue(c.Key, out var s) ? s : Unstarted(c)).ToList();
+        return (spec.Name, cells, store.AllCellKeys().Count - byKey.Count, folder, spec.ReportMetric);
+    }
+
+    private static StoredCell Unstarted(CellPlan c) => new(c.Key, c.TrunkKey, c.Model, c.Data.Label, c.Data.Fraction, c.Data.ImageCount,
+        c.Parameters, c.SizeRank, c.Iterations, c.Seed, c.DecayStart, c.AttributedIterations, c.FlopsPerIteration, c.Evaluations, c.ConfigJson,
+        CellStage.Planned, "not started", "", null, []);
+
+    private static StudyFolder Folder(string? outDir, StudySpec spec) => outDir is null ? StudyFolder.DefaultFor(spec) : StudyFolder.At(outDir);
+
+    /// <summary>Expected failures become one line on stderr and exit code 1.</summary>
+    private static int Guard(TextWriter error, Func<int> action)
+    {
+        try { return action(); }
+        catch (Exception e) when (e is StudySpecException or StudyExecutionException or DataSourceException or IOException
+                                      or NotSupportedException or ArgumentException or ResultTableException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

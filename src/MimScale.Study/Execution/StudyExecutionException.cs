@@ -1,0 +1,4 @@
+namespace MimScale.Study;
+
+/// <summary>The executor broke its contract (missing or malformed result), or a study folder cannot be used.</summary>
+public sealed class StudyExecutionException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MimScale.Models.Zoo;
+
+namespace MimScale.Study;
+
+/// <summary>
+/// The resolved config of a cell as canonical JSON (keys sorted at every level, numbers in shortest round-trip form)
+/// and its SHA-256. It holds everything that can change a result: MimScale version, the model's resolved
+/// architecture, data source + subset + manifest hash + evaluation sources, length, seed, schedule, the pretrain
+/// map, the evaluations and their recipes. Labels and descriptions are not hashed (renaming does not redo work).
+/// </summary>
+public static class CellConfig
+{
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>The hashed part of a cell's config.</summary>
+    public static SortedDictionary<string, object?> Build(string version, ZooEntry model, DataPlan data, long iterations, int seed,
+        bool shareTrunk, RecipeMap pretrain, IReadOnlyList<string> evaluations, IReadOnlyDictionary<string, RecipeMap> recipes)
+    {
+        var e = model.Pretrain.Encoder;
+        return Sorted(
+            ("mimscale_version", version),
+            ("model", Sorted(
+                ("name", model.Name), ("img_size", e.ImgSize), ("patch_size", e.PatchSize), ("in_chans", e.InChans),
+                ("embed_dim", e.EmbedDim), ("depths", e.Depths), ("num_heads", e.NumHeads), ("window_size", e.WindowSize),
+                ("mlp_ratio", e.MlpRatio), ("drop_path_rate", e.DropPathRate), ("mask_patch_size", model.Pretrain.MaskPatchSize),
+                ("mask_ratio", model.Pretrain.MaskRatio), ("norm_target_window", model.Pretrain.NormTargetWindow),
+                ("decoder", model.Pretrain.Decoder.ToString()), ("decoder_depth", model.Pretrain.DecoderDepth))),
+            ("data", Sorted(
+                ("source", data.Source), ("val_source", data.ValSource), ("eval_source", data.EvalSource),
+                ("subset", data.Variant.Kind == DataVariantKind.Fraction
+                    ? Sorted(("kind", "class-balanced fraction"), ("fraction", data.Variant.Fraction))
+                    : Sorted(("kind", "random classes"), ("classes", data.Variant.Classes))),
+                ("subset_seed", data.SubsetSeed), ("manifest_sha256", data.ManifestHash))),
+            ("iterations", iterations),
+            ("seed", seed),
+            ("schedule", Sorted(("shared_trunk", shareTrunk), ("decay_start", iterations / 8 * 7), ("decay_factor", 0.1))),
+            ("pretrain", Recipe(pretrain)),
+            ("evaluations", evaluations.Prepend("val_loss").ToArray()),
+            ("evaluation_recipes", Sorted(evaluations.Select(ev => (ev, (object?)Recipe(recipes[ev]))).ToArray())));
+    }
+
+    /// <summary>Compact canonical JSON (what is hashed).</summary>
+    public static string Canonical(object config) => JsonSerializer.Serialize(config, Compact);
+
+    /// <summary>Indented JSON for files.</summary>
+    public static string Pretty(object config) => JsonSerializer.Serialize(config, Indented);
+
+    /// <summary>SHA-256 of the UTF-8 text, lower-case hex.</summary>
+    public static string Hash(string canonicalJson) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
+
+    /// <summary>A recipe as a sorted JSON object of canonical texts (lists as arrays).</summary>
+    public static SortedDictionary<string, object?> Recipe(RecipeMap map)
+    {
+        var d = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (k, v) in map.Values) d[k] = v.IsList ? v.Items.ToArray() : v.Items[0];
+        return d;
+    }
+
+    internal static SortedDictionary<string, object?> Sorted(params (string Key, object? Value)[] items)
+    {
+        var d = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (k, v) in items) d.Add(k, v);
+        return d;
+    }
+}

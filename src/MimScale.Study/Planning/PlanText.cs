@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+
+namespace MimScale.Study;
+
+/// <summary>The printout of <c>mimscale study plan</c>: grid, data, trunks with branch points, cells, compute.</summary>
+public static class PlanText
+{
+    /// <summary>Plain-text description of <paramref name="plan"/> with hours at <paramref name="rate"/>.</summary>
+    public static string Format(StudyPlan plan, ComputeRate rate)
+    {
+        var s = plan.Spec;
+        long batch = s.Pretrain.Long("batch_size", 0);
+        var sb = new StringBuilder();
+        void L(FormattableString line) => sb.AppendLine(line.ToString(CultureInfo.InvariantCulture));
+        L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds = {plan.Cells.Count} cells in {plan.Trunks.Count} trunks ({(s.ShareTrunks ? "lengths share their first 7/8" : "no sharing")})");
+        if (s.Description.Length > 0) L($"  {s.Description}");
+        L($"models: {string.Join(", ", plan.Trunks.Select(t => t.Model).Distinct())}; batch {batch}; lengths {string.Join(", ", s.Lengths)}; seeds {string.Join(", ", s.Seeds)}");
+        L($"evaluations per cell: val_loss{string.Concat(s.Evaluations.Select(e => ", " + e))}; report metric {s.ReportMetric}");
+        L($"pre-training source {s.Data.Source}; validation {s.Data.ValSource}; evaluation training set {s.Data.EvalSource}");
+        foreach (var d in plan.Trunks.Select(t => t.Data).DistinctBy(d => d.Label))
+            L($"  {d.Label,-28} {(d.ImageCount is int n ? n.ToString("N0", CultureInfo.InvariantCulture) + " images" : "images unknown"),-16} manifest {d.ManifestHash?[..12] ?? "unknown (source not read)"}");
+        sb.AppendLine();
+        var rows = new List<string[]> { new[] { "trunk", "model", "data", "seed", "trunk iters", "branches T: start + decay", "total iters", "GFLOP/iter", "est. hours" } };
+        for (int i = 0; i < plan.Trunks.Count; i++)
+        {
+            var t = plan.Trunks[i];
+            rows.Add([
+                (i + 1).ToString(CultureInfo.InvariantCulture), t.Model, t.Data.Label, t.Seed.ToString(CultureInfo.InvariantCulture),
+                t.TrunkIterations.ToString("N0", CultureInfo.InvariantCulture),
+                string.Join(", ", t.Cells.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Iterations}: {c.DecayStart}+{c.DecayIterations}"))),
+                t.TotalIterations.ToString("N0", CultureInfo.InvariantCulture),
+                (t.Cells[0].FlopsPerIteration / 1e9).ToString("0.###", CultureInfo.InvariantCulture),
+                rate.Hours(t, batch).ToString("0.###", CultureInfo.InvariantCulture),
+            ]);
+        }
+        sb.Append(Table(rows));
+        sb.AppendLine();
+        var cells = new List<string[]> { new[] { "cell key", "model", "data", "iters", "seed", "decay at", "attributed iters", "FLOPs (attributed)" } };
+        foreach (var c in plan.Cells)
+            cells.Add([c.Key, c.Model, c.Data.Label, c.Iterations.ToString(CultureInfo.InvariantCulture), c.Seed.ToString(CultureInfo.InvariantCulture),
+                c.DecayStart.ToString(CultureInfo.InvariantCulture), c.AttributedIterations.ToString("0.#", CultureInfo.InvariantCulture),
+                c.AttributedFlops.ToString("0.000e+00", CultureInfo.InvariantCulture)]);
+        sb.Append(Table(cells));
+        sb.AppendLine();
+        double hours = plan.Trunks.Sum(t => rate.Hours(t, batch));
+        L($"total: {plan.TotalIterations:N0} iterations instead of {plan.UnsharedIterations:N0} without sharing ({100.0 * plan.TotalIterations / plan.UnsharedIterations:0.#}%), {plan.TotalFlops:0.000e+00} pre-training FLOPs, about {hours:0.##} h");
+        L($"  {rate.Describe()}; validation-loss passes and evaluations come on top");
+        if (!plan.DataResolved) L($"  note: the data source was not read, so manifest hashes (and cell keys) are provisional");
+        return sb.ToString();
+    }
+
+    /// <summary>Left-aligned columns separated by two spaces.</summary>
+    public static string Table(IReadOnlyList<string[]> rows)
+    {
+        int cols = rows.Max(r => r.Length);
+        var widths = Enumerable.Range(0, cols).Select(c => rows.Max(r => c < r.Length ? r[c].Length : 0)).ToArray();
+        var sb = new StringBuilder();
+        foreach (var r in rows)
+            sb.AppendLine(string.Join("  ", r.Select((v, c) => c == r.Length - 1 ? v : v.PadRight(widths[c]))).TrimEnd());
+        return sb.ToString();
+    }
+}

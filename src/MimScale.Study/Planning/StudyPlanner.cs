@@ -1,0 +1,94 @@
+using System.Globalization;
+using MimScale.Models.Zoo;
+
+namespace MimScale.Study;
+
+/// <summary>
+/// Turns a spec into cells and shared trunks (SPEC §4.2). Pure: the same spec, data and version always give the same
+/// keys, and nothing is trained or written (except manifests, when the resolver saves them).
+/// </summary>
+public static class StudyPlanner
+{
+    /// <summary>
+    /// Plans <paramref name="spec"/>. With a <paramref name="resolver"/> the data variants' manifests are drawn and their
+    /// hashes enter the keys; without one the hashes are unknown (keys then differ from a run's; fine for a preview).
+    /// </summary>
+    /// <param name="spec">The study spec.</param>
+    /// <param name="resolver">Draws the manifests (hashes, image counts, files), or null to plan without reading data.</param>
+    /// <param name="version">Version hashed into the keys (default <see cref="MimScaleVersion.Current"/>).</param>
+    public static StudyPlan Plan(StudySpec spec, ManifestResolver? resolver = null, string? version = null)
+    {
+        version ??= MimScaleVersion.Current;
+        var models = spec.Models.Select(ModelZoo.Get).ToList();
+        var parameters = models.ToDictionary(m => m.Name, m => ModelCost.Parameters(m.Pretrain.Encoder with { NumClasses = 0 }));
+        var rank = models.OrderBy(m => parameters[m.Name]).Select((m, i) => (m.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        long batch = spec.Pretrain.Long("batch_size", 0);
+        var recipes = spec.Evaluations.ToDictionary(e => e, e => spec.EvaluationRecipes[e], StringComparer.Ordinal);
+
+        var trunks = new List<TrunkPlan>();
+        foreach (var model in models)
+        {
+            double flopsPerIteration = ModelCost.SimMimTrainingFlops(model.Pretrain.Encoder, model.Pretrain.EncoderStride) * batch;
+            foreach (var variant in spec.Data.Variants)
+            {
+                var data = resolver?.Resolve(spec.Data, variant) ?? ManifestResolver.Unresolved(spec.Data, variant);
+                foreach (var seed in spec.Seeds)
+                {
+                    var groups = spec.ShareTrunks ? [spec.Lengths.ToList()] : spec.Lengths.Select(t => new List<long> { t }).ToList();
+                    foreach (var lengths in groups)
+                        trunks.Add(Trunk(spec, version, model, data, seed, lengths, flopsPerIteration, parameters[model.Name], rank[model.Name], recipes));
+                }
+            }
+        }
+        return new StudyPlan(spec, trunks, version, resolver is not null);
+    }
+
+    /// <summary>
+    /// Each length's share of the iterations a trunk actually runs: the trunk segment between consecutive branch
+    /// points b_(i-1)..b_i is used by every branch from i on, so it is split equally among them; each branch adds its
+    /// own decay phase. For 125K/250K/500K: 52,083.3 + 122,395.8 + 372,395.8 = 546,875.
+    /// </summary>
+    /// <param name="lengths">Lengths of one trunk, ascending, each divisible by 8.</param>
+    public static double[] AttributedIterations(IReadOnlyList<long> lengths)
+    {
+        var result = new double[lengths.Count];
+        double shared = 0;
+        long previous = 0;
+        for (int i = 0; i < lengths.Count; i++)
+        {
+            long start = lengths[i] / 8 * 7;
+            shared += (double)(start - previous) / (lengths.Count - i);
+            previous = start;
+            result[i] = shared + lengths[i] / 8;
+        }
+        return result;
+    }
+
+    private static TrunkPlan Trunk(StudySpec spec, string version, ZooEntry model, DataPlan data, int seed, List<long> lengths,
+        double flopsPerIteration, long parameters, int sizeRank, IReadOnlyDictionary<string, RecipeMap> recipes)
+    {
+        // The trunk's identity: a cell config without the per-length parts, plus the set of lengths (its snapshots).
+        var trunkConfig = CellConfig.Build(version, model, data, lengths[^1], seed, spec.ShareTrunks, spec.Pretrain, [], recipes);
+        trunkConfig.Remove("iterations");
+        trunkConfig.Remove("schedule");
+        trunkConfig.Remove("evaluations");
+        trunkConfig.Remove("evaluation_recipes");
+        trunkConfig["lengths"] = lengths.ToArray();
+        string trunkKey = Invariant($"{model.Name}-{data.Variant.Slug}-s{seed}-{CellConfig.Hash(CellConfig.Canonical(trunkConfig))[..10]}");
+
+        var attributed = AttributedIterations(lengths);
+        var cells = new List<CellPlan>();
+        for (int i = 0; i < lengths.Count; i++)
+        {
+            long t = lengths[i];
+            var config = CellConfig.Build(version, model, data, t, seed, spec.ShareTrunks, spec.Pretrain, spec.Evaluations, recipes);
+            var canonical = CellConfig.Canonical(config);
+            var hash = CellConfig.Hash(canonical);
+            cells.Add(new CellPlan(Invariant($"{model.Name}-{data.Variant.Slug}-{t}-s{seed}-{hash[..10]}"), hash, trunkKey, model.Name, data,
+                t, seed, spec.Pretrain, spec.Evaluations, recipes, t / 8 * 7, flopsPerIteration, attributed[i], parameters, sizeRank, canonical));
+        }
+        return new TrunkPlan(trunkKey, model.Name, data, seed, spec.Pretrain, cells);
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using MimScale.Models.SimMim;
+using MimScale.Models.Zoo;
+using MimScale.Training.Optim;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MimScale.Study;
+
+/// <summary>
+/// The quick benchmark behind <c>mimscale study plan --measure</c>: times a few real SimMIM training steps (forward,
+/// backward, clipping, AdamW) of a zoo model on random data and returns seconds per image. Seeded, but timings vary
+/// with machine load; used for estimates only.
+/// </summary>
+public static class ThroughputProbe
+{
+    /// <summary>
+    /// Seconds per image of one training step at <paramref name="batch"/>: the fastest of <paramref name="steps"/> timed
+    /// steps after <paramref name="warmup"/> untimed ones (the minimum is the least disturbed by other load on a shared machine).
+    /// </summary>
+    public static double SecondsPerImage(ZooEntry model, int batch, int steps = 3, int warmup = 2)
+    {
+        using var outer = NewDisposeScope();
+        var sim = model.Pretrain.Validate();
+        var gen = new Generator(0);
+        var net = new SimMimModel(sim, gen);
+        net.train();
+        var named = net.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var optimizer = new AdamW(ParameterGroups.Pretraining(named, 0.05));
+        var parameters = named.Select(p => p.parameter).ToList();
+        var enc = sim.Encoder;
+        var x = torch.randn([batch, enc.InChans, enc.ImgSize[0], enc.ImgSize[1]], generator: gen);
+        var (mh, mw) = enc.PatchesResolution;
+        var mask = (torch.rand([batch, mh, mw], generator: gen) < sim.MaskRatio).to_type(ScalarType.Int64);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            optimizer.ZeroGrad();
+            net.forward(x, mask).backward();
+            GradientClipping.Clip(parameters, 5.0);
+            optimizer.Step(1e-4);
+        }
+        for (int i = 0; i < warmup; i++) Step();
+        double best = double.PositiveInfinity;
+        for (int i = 0; i < steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            Step();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best / batch;
+    }
+}

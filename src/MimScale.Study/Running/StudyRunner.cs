@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MimScale.Analysis;
+
+namespace MimScale.Study;
+
+/// <summary>What one <see cref="StudyRunner.Run"/> did.</summary>
+/// <param name="Cells">Cells of the plan.</param>
+/// <param name="Done">Cells with pre-training and all evaluations stored, after the run.</param>
+/// <param name="PretrainedThisRun">Branches reported by the executor in this run.</param>
+/// <param name="EvaluationsThisRun">Evaluations run in this run.</param>
+/// <param name="Report">The report written, or null when nothing was pre-trained yet.</param>
+public sealed record StudyRunSummary(int Cells, int Done, int PretrainedThisRun, int EvaluationsThisRun, ReportFiles? Report);
+
+/// <summary>
+/// Runs what a plan still lacks, trunk by trunk: pre-training (via <see cref="IStudyExecutor.PretrainTrunk"/>), then the
+/// evaluations of that trunk's cells, then the report. Every result is committed as soon as it arrives, so a run
+/// killed at any moment and restarted redoes no stored work and loses none. Cells are keyed by their resolved
+/// config, so an edited spec adds new cells beside the old ones instead of mixing with them.
+/// </summary>
+public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
+{
+    /// <summary>Plans <paramref name="spec"/> for running in <paramref name="folder"/>: manifests are drawn and written to its data folder.</summary>
+    public static StudyPlan PlanFor(StudySpec spec, StudyFolder folder, Func<string, MimScale.Data.Sources.IImageSource>? open = null, string? version = null) =>
+        StudyPlanner.Plan(spec, new ManifestResolver(folder.DataDir, open), version);
+
+    /// <summary>Runs the plan in <paramref name="folder"/>; <paramref name="analysis"/> configures the report (metric from the spec by default).</summary>
+    public StudyRunSummary Run(StudyPlan plan, StudyFolder folder, CancellationToken ct = default, AnalysisOptions? analysis = null)
+    {
+        using var folderLock = folder.Lock();
+        using var log = new StudyLog(output, folder.LogPath);
+        using var store = StudyStore.Open(folder.DatabasePath);
+        store.RegisterPlan(plan);
+        File.WriteAllText(folder.SpecPath, plan.Spec.Text);
+        foreach (var cell in plan.Cells) WriteConfig(folder, cell);
+
+        var stored = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
+        var progress = new StudyProgress(plan.Cells, stored);
+        log.Line(string.Create(CultureInfo.InvariantCulture,
+            $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}"));
+        int pretrainedNow = 0, evaluatedNow = 0;
+        for (int i = 0; i < plan.Trunks.Count; i++)
+        {
+            var trunk = plan.Trunks[i];
+            pretrainedNow += PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, ct);
+            evaluatedNow += EvaluateTrunk(trunk, folder, store, log, progress, ct);
+        }
+        var report = StudyReport.Write(plan.Spec.Name, store.LoadCells(plan.Cells.Select(c => c.Key).ToList()), folder,
+            analysis ?? new AnalysisOptions(Metric: plan.Spec.ReportMetric), log);
+        log.Line(progress.Line());
+        return new StudyRunSummary(plan.Cells.Count, progress.Done, pretrainedNow, evaluatedNow, report);
+    }
+
+    private int PretrainTrunk(TrunkPlan trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, CancellationToken ct)
+    {
+        var finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
+        var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished);
+        var pending = job.PendingCells;
+        if (pending.Count == 0) return 0;
+        Directory.CreateDirectory(job.TrunkDir);
+        log.Line(string.Create(CultureInfo.InvariantCulture,
+            $"[trunk {index + 1}/{count}] {trunk.Describe()}: lengths {string.Join(", ", trunk.Cells.Select(c => c.Iterations))}, trunk to {job.RequiredTrunkIterations}, pending {string.Join(", ", pending.Select(c => c.Iterations))}"));
+        store.SetStage(pending.Select(c => c.Key), CellStage.Pretraining);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        var gate = new Lock();
+        var clock = Stopwatch.StartNew();
+        void OnFinished(CellPretrainResult result)
+        {
+            lock (gate)
+            {
+                var cell = trunk.Cells.FirstOrDefault(c => c.Key == result.CellKey)
+                    ?? throw new StudyExecutionException($"the executor reported cell '{result.CellKey}', which is not in trunk {trunk.Key}");
+                if (finished.Contains(cell.Key) || !reported.Add(cell.Key))
+                    throw new StudyExecutionException($"the executor reported cell {cell.Key} twice (it was already stored)");
+                ResultChecks.Pretrain(cell, result);
+                store.RecordPretrain(cell, result);
+                progress.CellPretrained(cell, clock.Elapsed.TotalSeconds);
+                clock.Restart();
+                log.Line(string.Create(CultureInfo.InvariantCulture,
+                    $"[pre-trained] {cell.Describe()}: val loss {result.FinalValLoss:F4}, train loss {Num(result.FinalTrainLoss)}, decay {result.DecaySeconds:F1} s"));
+                log.Line(progress.Line());
+            }
+        }
+        try
+        {
+            executor.PretrainTrunk(job, OnFinished, log.Progress("  | "), ct);
+        }
+        catch (OperationCanceledException)
+        {
+            store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped by the user");
+            throw;
+        }
+        catch (Exception e)
+        {
+            store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Failed, e.Message);
+            log.Line($"[failed] trunk {trunk.Describe()}: {e.Message}");
+            throw;
+        }
+        var missing = pending.Where(c => !reported.Contains(c.Key)).ToList();
+        if (missing.Count > 0)
+        {
+            var message = $"the executor returned without reporting {string.Join(", ", missing.Select(c => c.Key))}";
+            store.SetStage(missing.Select(c => c.Key), CellStage.Failed, message);
+            throw new StudyExecutionException(message);
+        }
+        return reported.Count;
+    }
+
+    private int EvaluateTrunk(TrunkPlan trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, CancellationToken ct)
+    {
+        int count = 0;
+        foreach (var stored in store.LoadCells(trunk.Cells.Select(c => c.Key).ToList()))
+        {
+            var cell = trunk.Cells.First(c => c.Key == stored.Key);
+            foreach (var evaluation in stored.PendingEvaluations)
+            {
+                ct.ThrowIfCancellationRequested();
+                store.SetStage([cell.Key], CellStage.Evaluating, evaluation);
+                log.Line($"[evaluate] {cell.Describe()}: {evaluation}");
+                var clock = Stopwatch.StartNew();
+                IReadOnlyDictionary<string, double> metrics;
+                try
+                {
+                    metrics = executor.Evaluate(cell, evaluation, folder.CellDir(cell.Key), log.Progress("  | "), ct);
+                    ResultChecks.Evaluation(cell, evaluation, metrics);
+                }
+                catch (OperationCanceledException)
+                {
+                    store.SetStage([cell.Key], CellStage.Pretrained, $"{evaluation} stopped by the user");
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    store.SetStage([cell.Key], CellStage.Failed, $"{evaluation}: {e.Message}");
+                    log.Line($"[failed] {cell.Describe()}: {evaluation}: {e.Message}");
+                    throw;
+                }
+                store.RecordEvaluation(cell, evaluation, metrics, clock.Elapsed.TotalSeconds);
+                progress.Evaluated(cell, evaluation, clock.Elapsed.TotalSeconds);
+                count++;
+                log.Line(string.Create(CultureInfo.InvariantCulture,
+                    $"[evaluated] {cell.Describe()}: {string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value:0.####}"))} ({clock.Elapsed.TotalSeconds:F1} s)"));
+                log.Line(progress.Line());
+            }
+        }
+        return count;
+    }
+
+    /// <summary>Writes <c>cells/KEY/config.json</c>: the key, labels, trunk facts and the hashed resolved config.</summary>
+    private static void WriteConfig(StudyFolder folder, CellPlan cell)
+    {
+        var dir = folder.CellDir(cell.Key);
+        var path = Path.Combine(dir, "config.json");
+        if (File.Exists(path)) return;
+        Directory.CreateDirectory(dir);
+        var doc = new JsonObject
+        {
+            ["cell_key"] = cell.Key,
+            ["config_sha256"] = cell.ConfigHash,
+            ["trunk_key"] = cell.TrunkKey,
+            ["label"] = cell.Describe(),
+            ["data_label"] = cell.Data.Label,
+            ["pretrain_source"] = cell.Data.PretrainSourceSpec,
+            ["images"] = cell.Data.ImageCount,
+            ["decay_start"] = cell.DecayStart,
+            ["decay_iterations"] = cell.DecayIterations,
+            ["flops_per_iteration"] = cell.FlopsPerIteration,
+            ["attributed_iterations"] = cell.AttributedIterations,
+            ["config"] = JsonNode.Parse(cell.ConfigJson),
+        };
+        var tmp = path + ".tmp-" + Environment.ProcessId;
+        File.WriteAllText(tmp, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static string Num(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,45 @@
+namespace MimScale.Study;
+
+/// <summary>
+/// A data-scaling study as written in <c>studies/*.yaml</c> (read by <see cref="StudySpecReader"/>): the grid
+/// models x data variants x lengths x seeds, the pre-training recipe, and what to evaluate per cell.
+/// </summary>
+/// <param name="Name">Study name (letters, digits, '.', '_', '-'); names the default study folder.</param>
+/// <param name="Description">Free text.</param>
+/// <param name="Models">Zoo names (<c>MimScale.Models.Zoo.ModelZoo</c>), e.g. swinv2-pico.</param>
+/// <param name="Data">Sources and the data axis.</param>
+/// <param name="Lengths">Training lengths in iterations, each divisible by 8 (decay at 7/8), ascending.</param>
+/// <param name="Seeds">Seeds of the runs.</param>
+/// <param name="ShareTrunks">Whether lengths of one model/data/seed share their first 7/8 (SPEC §4.2); true by default.</param>
+/// <param name="Evaluations">Downstream evaluations per cell, among <see cref="KnownEvaluations"/>; the validation
+/// loss is always measured and is not listed.</param>
+/// <param name="Pretrain">Pre-training recipe, passed to the engine; <c>batch_size</c> is required (compute estimate).</param>
+/// <param name="EvaluationRecipes">Recipe per evaluation (<c>finetune:</c>, <c>linear_probe:</c>, <c>knn:</c> maps); every
+/// evaluation has one, empty when the spec gives none.</param>
+/// <param name="ReportMetric">Primary metric of the report (default finetune_top1, else the first evaluation's top-1).</param>
+/// <param name="SourcePath">File the spec was read from (or the name given to in-memory text).</param>
+/// <param name="Text">The YAML text itself, stored with the results.</param>
+public sealed record StudySpec(
+    string Name,
+    string Description,
+    IReadOnlyList<string> Models,
+    DataSpec Data,
+    IReadOnlyList<long> Lengths,
+    IReadOnlyList<int> Seeds,
+    bool ShareTrunks,
+    IReadOnlyList<string> Evaluations,
+    RecipeMap Pretrain,
+    IReadOnlyDictionary<string, RecipeMap> EvaluationRecipes,
+    string ReportMetric,
+    string SourcePath,
+    string Text)
+{
+    /// <summary>Evaluations a spec may ask for, in the order they are run.</summary>
+    public static readonly IReadOnlyList<string> KnownEvaluations = ["knn", "linear_probe", "finetune"];
+
+    /// <summary>Name of the metric an evaluation is expected to report as its headline (top-1 in percent).</summary>
+    public static string TopMetric(string evaluation) => evaluation + "_top1";
+
+    /// <summary>Number of cells of the grid.</summary>
+    public int CellCount => Models.Count * Data.Variants.Count * Lengths.Count * Seeds.Count;
+}
