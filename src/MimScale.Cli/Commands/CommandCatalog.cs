@@ -15,7 +15,7 @@ public static class CommandCatalog
         yield return ReconstructCommand.Create();
         yield return DataCommand.Create();
         yield return AnalyzeCommand.Create();
-        yield return StudyCommand.Create((_, _) => throw new NotSupportedException("the pre-training engine is not wired yet: `mimscale study run` needs an IStudyExecutor"));
+        yield return StudyCommand.Create((_, _) => new MimScale.Study.EngineStudyExecutor());
         yield return BenchCommand.Create();
     }
 }

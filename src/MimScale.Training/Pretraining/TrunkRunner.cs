@@ -4,41 +4,49 @@ using MimScale.Training.Schedules;
 namespace MimScale.Training.Pretraining;
 
 /// <summary>The result of one length of a shared-trunk group.</summary>
-public sealed record BranchResult(long Length, SegmentResult Result);
+public sealed record BranchResult(long Length, string RunDir, SegmentResult Result);
 
 /// <summary>
-/// Trains a shared trunk and its branches (<see cref="TrunkPlan"/>) under one folder: OUT/trunk and OUT/len-T.
-/// Each part is a <see cref="PretrainRun"/> segment, so every part resumes after a kill; a finished branch is not
-/// redone (its final checkpoint exists). The trunk's branch-point checkpoints are pinned (never pruned).
+/// Trains a shared trunk and its branches (<see cref="TrunkPlan"/>): the trunk in its own folder, each length in
+/// another. Each part is a <see cref="PretrainRun"/> segment, so every part resumes after a kill and a finished
+/// branch is not retrained (its final checkpoint exists). The trunk's branch-point checkpoints are pinned.
 /// </summary>
 public static class TrunkRunner
 {
+    /// <summary>Default layout: OUT/trunk and OUT/len-T.</summary>
     public static IReadOnlyList<BranchResult> Run(PretrainConfig config, TrunkPlan plan, string outDir, TextWriter log,
-        Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default)
+        Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default) =>
+        Run(config, plan, plan.Lengths, Path.Combine(outDir, "trunk"), t => Path.Combine(outDir, $"len-{t}"), log, onBranchFinished, ct);
+
+    /// <param name="lengths">The lengths to run now (a subset of the plan's: the others are done).</param>
+    public static IReadOnlyList<BranchResult> Run(PretrainConfig config, TrunkPlan plan, IReadOnlyCollection<long> lengths, string trunkDir,
+        Func<long, string> branchDir, TextWriter log, Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default)
     {
         plan.Validate();
         var results = new List<BranchResult>();
-        string trunkDir = Path.Combine(outDir, "trunk");
-        var trunkConfig = config with { Iterations = plan.TrunkIterations + 1 };   // validates warm-up < length
+        if (lengths.Count == 0) return results;
+        // The trunk's identity (config hash, pinned points) depends on every length of the plan, not on what is left.
+        var trunkConfig = config with { Iterations = plan.TrunkIterations + 1 };
         var pins = plan.Lengths.Select(plan.BranchPoint).ToHashSet();
+        long required = lengths.Max(plan.BranchPoint);
         var trunkSchedule = new StepSchedule(config.ScaledLr, config.ScaledWarmupLr, config.WarmupIterations, Milestone: null, config.DecayGamma);
         var trunkStore = new CheckpointStore(trunkDir, config.KeepCheckpoints);
-        if (trunkStore.Latest()?.Step < plan.TrunkIterations || trunkStore.Latest() is null)
+        if ((trunkStore.Latest()?.Step ?? 0) < required)
         {
-            log.WriteLine($"trunk: {plan.TrunkIterations} iterations at the base rate; branch points {string.Join(", ", pins.Order())}; " +
+            log.WriteLine($"trunk: to {required} of {plan.TrunkIterations} iterations at the base rate; branch points {string.Join(", ", pins.Order())}; " +
                           $"{plan.TotalIterations} iterations instead of {plan.IndependentIterations}");
-            new PretrainRun(trunkConfig, trunkDir, log).Execute(trunkSchedule, plan.TrunkIterations, pins, ct: ct);
+            new PretrainRun(trunkConfig, trunkDir, log).Execute(trunkSchedule, required, pins, ct: ct);
         }
-        foreach (long t in plan.Lengths.Order())
+        foreach (long t in lengths.Order())
         {
+            string dir = branchDir(t);
             var branchConfig = config with { Iterations = t };
-            string dir = Path.Combine(outDir, $"len-{t}");
             var store = new CheckpointStore(dir, config.KeepCheckpoints);
             var schedule = StepSchedule.ForLength(config.ScaledLr, config.ScaledWarmupLr, config.WarmupIterations, t, config.DecayFraction, config.DecayGamma);
             var snapshot = trunkStore.At(plan.BranchPoint(t)) ?? throw new InvalidOperationException($"{trunkDir}: branch point {plan.BranchPoint(t)} checkpoint is missing");
             if (store.Latest() is null) SeedBranchLog(trunkDir, dir, snapshot.Step);
             var result = new PretrainRun(branchConfig, dir, log).Execute(schedule, t, initFrom: snapshot, ct: ct);
-            var branch = new BranchResult(t, result);
+            var branch = new BranchResult(t, dir, result);
             results.Add(branch);
             onBranchFinished?.Invoke(branch);
         }

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using MimScale.Analysis;
+using MimScale.Training.Pretraining;
+using MimScale.Training.Runs;
+using EngineTrunkPlan = MimScale.Training.Pretraining.TrunkPlan;
+
+namespace MimScale.Study;
+
+/// <summary>
+/// The real <see cref="IStudyExecutor"/>: each trunk group is trained by the pre-training engine (<see cref="TrunkRunner"/>,
+/// shared trunk + one branch per length, every part resumable), and each cell's result is read back from its run folder
+/// (metrics.jsonl, checkpoint state), so a branch that finished before a kill is reported from disk, not retrained.
+/// Evaluations are delegated to <paramref name="evaluate"/> (fine-tuning, linear probe, k-NN).
+/// </summary>
+public sealed class EngineStudyExecutor(
+    Func<CellPlan, string, string, IProgress<string>, CancellationToken, IReadOnlyDictionary<string, double>>? evaluate = null) : IStudyExecutor
+{
+    public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)
+    {
+        var config = ConfigFor(job.Trunk);
+        var plan = new EngineTrunkPlan(job.Trunk.Cells.Select(c => c.Iterations).ToList(), config.DecayFraction);
+        var pending = job.PendingCells.ToDictionary(c => c.Iterations);
+        using var log = new ProgressWriter(progress);
+        TrunkRunner.Run(config, plan, pending.Keys.ToList(), job.TrunkDir, t => job.CellDir(pending[t]), log,
+            branch => onCellFinished(ResultOf(pending[branch.Length], branch.RunDir, job.TrunkDir, plan.BranchPoint(branch.Length))), ct);
+    }
+
+    public IReadOnlyDictionary<string, double> Evaluate(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct) =>
+        evaluate is null
+            ? throw new NotSupportedException($"evaluation '{evaluation}' is not available in this build")
+            : evaluate(cell, evaluation, cellDir, progress, ct);
+
+    /// <summary>The engine config of a trunk: the study's pretrain map on top of model, data and seed.</summary>
+    public static PretrainConfig ConfigFor(TrunkPlan trunk)
+    {
+        var yaml = new StringBuilder();
+        yaml.Append("model: ").Append(trunk.Model).Append('\n');
+        yaml.Append("source: '").Append(trunk.Data.PretrainSourceSpec).Append("'\n");
+        if (trunk.Data.ManifestPath is null && trunk.Data.Fraction is double f && f < 1)
+            yaml.Append("fraction: ").Append(f.ToString("R", CultureInfo.InvariantCulture)).Append('\n')
+                .Append("subset_seed: ").Append(trunk.Data.SubsetSeed).Append('\n');
+        yaml.Append("val_source: '").Append(trunk.Data.ValSource).Append("'\n");
+        yaml.Append("seed: ").Append(trunk.Seed).Append('\n');
+        yaml.Append("iterations: ").Append(trunk.Cells.Max(c => c.Iterations)).Append('\n');
+        foreach (var (key, value) in trunk.Pretrain.Values) yaml.Append(key).Append(": ").Append(value.Text).Append('\n');
+        return PretrainConfigYaml.Parse(yaml.ToString(), trunk.Pretrain.Origin);
+    }
+
+    static CellPretrainResult ResultOf(CellPlan cell, string runDir, string trunkDir, long branchPoint)
+    {
+        var records = MetricsLog.Read(Path.Combine(runDir, "metrics.jsonl"));
+        var train = records.Where(r => r.Values.ContainsKey("train_loss")).ToDictionary(r => r.Step, r => r.Values["train_loss"]);
+        var val = records.Where(r => r.Values.ContainsKey("val_loss")).ToDictionary(r => r.Step, r => r.Values["val_loss"]);
+        var curve = train.Keys.Union(val.Keys).Order()
+            .Select(s => new CurvePoint(s, train.TryGetValue(s, out var t) ? t : null, val.TryGetValue(s, out var v) ? v : null)).ToList();
+        double trunkSeconds = ElapsedAt(new CheckpointStore(trunkDir, 1).At(branchPoint));
+        double totalSeconds = ElapsedAt(new CheckpointStore(runDir, 1).Latest());
+        var recon = Path.Combine(runDir, "reconstructions", $"step-{cell.Iterations:D8}");
+        return new CellPretrainResult(cell.Key, runDir)
+        {
+            Curve = curve,
+            FinalTrainLoss = train.Count > 0 ? train[train.Keys.Max()] : null,
+            FinalValLoss = val.TryGetValue(cell.Iterations, out var fv) ? fv : null,
+            TrunkSeconds = trunkSeconds,
+            DecaySeconds = Math.Max(0, totalSeconds - trunkSeconds),
+            Device = $"cpu x{TorchSharp.torch.get_num_threads()}",
+            ReconstructionImages = Directory.Exists(recon) ? Directory.GetFiles(recon, "*.png").Order().ToList() : [],
+        };
+    }
+
+    static double ElapsedAt(CheckpointEntry? entry) =>
+        entry is null ? 0 : TrainingState.FromJson(File.ReadAllText(entry.StateFile), entry.StateFile).ElapsedSeconds;
+
+    /// <summary>Engine log lines as study progress lines.</summary>
+    sealed class ProgressWriter(IProgress<string> progress) : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+        public override void WriteLine(string? value) => progress.Report(value ?? "");
+        public override void Write(char value) { }
+    }
+}
