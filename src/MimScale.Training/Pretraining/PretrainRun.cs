@@ -130,6 +130,10 @@ public sealed class PretrainRun
                     double secs = clock.Elapsed.TotalSeconds;
                     double ips = (done - firstStep) * config.TotalBatch / Math.Max(secs, 1e-9);
                     var eta = TimeSpan.FromSeconds((end - done) * config.TotalBatch / Math.Max(ips, 1e-9));
+                    // Batches come through large managed arrays (LOH) that only a full collection returns; collect at
+                    // each log line so resident memory stays flat instead of growing until the GC decides to.
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
                     double rssMb = Environment.WorkingSet / 1e6;   // resident memory: must stay flat over a run
                     metrics.Append(done, new[] { ("train_loss", lastTrain.Value), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", ips), ("rss_mb", rssMb) }, "train");
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
