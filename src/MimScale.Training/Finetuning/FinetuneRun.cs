@@ -125,7 +125,10 @@ public sealed class FinetuneRun
                 batches.Add(batch);
                 micro.Add(() => ClassificationLoss.For(model.forward(batch.Images), batch.Labels, batch.Targets, config.LabelSmoothing));
             }
-            var outcome = step.Run(micro, lr.Apply(k));
+            StepOutcome outcome;
+            // The step's own temporaries (p.grad handles, AdamW's sqrt and in-place results) are not in a scope of
+            // TrainStep/AdamW; without this one they live until the finalizer runs, tens of MB per step.
+            using (NewDisposeScope()) outcome = step.Run(micro, lr.Apply(k));
             foreach (var b in batches) b.Dispose();
 
             if (outcome.Applied)
