@@ -11,6 +11,8 @@ public static class CommandCatalog
         yield return ModelsCommand.Create();
         yield return InspectCommand.Create();
         yield return PretrainCommand.Create();
+        yield return FinetuneCommand.Create();
+        yield return EvaluateCommand.Create();
         yield return PredictCommand.Create();
         yield return ReconstructCommand.Create();
         yield return DataCommand.Create();

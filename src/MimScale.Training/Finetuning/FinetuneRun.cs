@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MimScale.Data.Loading;
+using MimScale.Models.Checkpoints;
+using MimScale.Models.SwinV2;
+using MimScale.Training.Evaluation;
+using MimScale.Training.Optim;
+using MimScale.Training.Pretraining;
+using MimScale.Training.Runs;
+using MimScale.Training.Schedules;
+using MimScale.Training.Steps;
+using TorchSharp;
+using static TorchSharp.torch;
+using AdamW = MimScale.Training.Optim.AdamW;
+
+namespace MimScale.Training.Finetuning;
+
+/// <summary>How a fine-tuning run ended. The paper reports the best top-1 over evaluations (official 'Max accuracy').</summary>
+public sealed record FinetuneResult(string RunDir, long Step, long TotalIterations, double BestTop1, long BestStep, ClassificationResult? Last,
+    double? LastTrainLoss, double WallSeconds, long NonFiniteSkipped, string StartedFrom);
+
+/// <summary>
+/// One fine-tuning run (SPEC §5), built like <see cref="PretrainRun"/> and on the same parts: the classifier at the
+/// fine-tuning resolution/window with pretrained_window_sizes from the pre-trained encoder and a fresh head; AdamW
+/// with layer-wise lr decay (<see cref="ParameterGroups.Finetuning"/>, <see cref="LayerwiseLr"/>); warm-up + cosine per
+/// iteration (<see cref="CosineSchedule"/>); <see cref="TrainStep"/> (accumulation, clipping 5.0, non-finite guard);
+/// label-smoothing or soft-target cross-entropy; evaluation every epoch (top-1, top-5, mean per class; best and last
+/// kept, the best weights exported to RUN/best/model.safetensors); atomic checkpoints with full state, exact resume,
+/// metrics JSONL; RUN/result.json at the end.
+/// </summary>
+public sealed class FinetuneRun
+{
+    private readonly FinetuneConfig config;
+    private readonly string runDir;
+    private readonly TextWriter log;
+
+    public FinetuneRun(FinetuneConfig config, string runDir, TextWriter log)
+    {
+        this.config = config.Validate();
+        this.runDir = runDir;
+        this.log = log;
+    }
+
+    /// <summary>SHA-256 (first 16 hex) of the resolved config: identifies what a run folder holds.</summary>
+    public static string ConfigHash(FinetuneConfig c) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(FinetuneConfigYaml.Resolved(c))))[..16].ToLowerInvariant();
+
+    /// <summary>Updates per epoch: full batches of the (drop-last) training stream per optimiser update.</summary>
+    public static long IterationsPerEpoch(FinetuneConfig c, int trainImages) => trainImages / c.BatchSize / c.Accumulation;
+
+    public FinetuneResult Execute(CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(runDir);
+        string hash = ConfigHash(config);
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+
+        var weights = PretrainedWeights.Resolve(config.IsScratch ? null : config.Pretrained);
+        var data = FinetuneData.Build(config, config.ModelOptions(config.NumClasses ?? 10).ImgSize[0]);
+        var options = weights.Adapt(config.ModelOptions(data.NumClasses), config.PretrainedWindowSizes);
+        long perEpoch = IterationsPerEpoch(config, data.Train.Count);
+        if (perEpoch <= 0) throw new ArgumentException($"{data.Train.Description}: {data.Train.Count} images give no full update of {config.TotalBatch}");
+        long total = config.Epochs * perEpoch, warmup = (long)Math.Floor(config.WarmupEpochs * perEpoch);
+        var schedule = new CosineSchedule(config.ScaledLr, config.ScaledWarmupLr, config.ScaledMinLr, warmup, total, config.WarmupPrefix).Validate();
+        long evalEvery = config.EvalInterval > 0 ? config.EvalInterval : perEpoch;
+        GuardConfig(hash, new Dictionary<string, object?>
+        {
+            ["pretrained_file"] = weights.CheckpointFile, ["model"] = options, ["iterations_per_epoch"] = perEpoch,
+            ["total_iterations"] = total, ["warmup_iterations"] = warmup, ["eval_every"] = evalEvery, ["num_classes"] = data.NumClasses,
+        });
+        data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
+
+        var generator = new Generator(config.Seed);        // init of the head (and any fresh weight) + stochastic depth
+        var (model, report) = weights.Build(options, generator);
+        model.train();
+        var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var lr = new LayerwiseLr(ParameterGroups.Finetuning(named, options.Depths, config.WeightDecay, config.LayerDecay), schedule);
+        var optimizer = new AdamW(lr.Groups);
+        var step = new TrainStep(optimizer, config.ClipGrad);
+        var store = new CheckpointStore(runDir, config.KeepCheckpoints);
+        var metrics = new MetricsLog(runDir);
+
+        var state = new TrainingState { ConfigHash = hash };
+        double bestTop1 = double.NegativeInfinity; long bestStep = 0;
+        var latest = store.Latest();
+        if (latest is not null)
+        {
+            state = Restore(latest, model, optimizer, generator, hash);
+            metrics.TruncateAfter(state.Step);
+            foreach (var r in MetricsLog.Read(metrics.Path).Where(r => r.Kind == "val" && r.Values.ContainsKey("top1")))
+                if (r.Values["top1"] > bestTop1) (bestTop1, bestStep) = (r.Values["top1"], r.Step);
+            log.WriteLine($"finetune: resuming from {latest.Directory} at step {state.Step}");
+        }
+        else
+        {
+            if (File.Exists(metrics.Path)) File.Delete(metrics.Path);
+            log.WriteLine(report is null ? "finetune: from random initialisation (scratch)" : $"finetune: {report}");
+            if (report is not null) log.WriteLine($"finetune: pretrained_window_sizes [{string.Join(",", options.PretrainedWindowSizes)}] from {weights.CheckpointFile}");
+        }
+        store.Prune();
+
+        var loaderOptions = new LoaderOptions { BatchSize = config.BatchSize, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true };
+        using var loader = new FineTuneLoader(data.Train, data.Transform, loaderOptions, config.MixupOptions(), new LoaderPosition(state.LoaderEpoch, state.LoaderBatch));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"finetune: {config.Model} {options.ImgSize[0]}px w{options.WindowSize} on {data.Train.Description} ({data.Train.Count} images, {data.NumClasses} classes), " +
+            $"{config.Epochs} epochs x {perEpoch} = {total} iterations (warm-up {warmup}), batch {config.TotalBatch}, lr {config.ScaledLr:G4}, layer decay {config.LayerDecay}, " +
+            $"{(config.UsesMixup ? "mixup/cutmix soft targets" : $"label smoothing {config.LabelSmoothing}")}"));
+
+        var clock = Stopwatch.StartNew();
+        double elapsedBefore = state.ElapsedSeconds;
+        long firstStep = state.Step;
+        double lossSum = state.IntervalLossSum; int lossCount = state.IntervalCount;
+        double? lastTrain = null;
+        ClassificationResult? last = null;
+        for (long k = state.Step; k < total; k++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var micro = new List<Func<Tensor>>();
+            var batches = new List<FineTuneBatch>();
+            for (int a = 0; a < config.Accumulation; a++)
+            {
+                var batch = loader.Next() ?? throw new InvalidOperationException("the training stream ended");
+                batches.Add(batch);
+                micro.Add(() => ClassificationLoss.For(model.forward(batch.Images), batch.Labels, batch.Targets, config.LabelSmoothing));
+            }
+            StepOutcome outcome;
+            // The step's own temporaries (p.grad handles, AdamW's sqrt and in-place results) are not in a scope of
+            // TrainStep/AdamW; without this one they live until the finalizer runs, tens of MB per step.
+            using (NewDisposeScope()) outcome = step.Run(micro, lr.Apply(k));
+            foreach (var b in batches) b.Dispose();
+
+            if (outcome.Applied)
+            {
+                state = state with { NonFiniteInARow = 0 };
+                lossSum += outcome.Loss; lossCount++;
+            }
+            else
+            {
+                state = state with { NonFiniteInARow = state.NonFiniteInARow + 1, NonFiniteTotal = state.NonFiniteTotal + 1 };
+                log.WriteLine($"finetune: step {k}: non-finite loss {outcome.Loss} or gradient norm {outcome.GradNorm}; update skipped ({state.NonFiniteInARow} in a row)");
+                metrics.Append(k + 1, new[] { ("loss", outcome.Loss), ("grad_norm", outcome.GradNorm) }, "skipped");
+                if (state.NonFiniteInARow >= config.MaxNonFiniteSteps)
+                    throw new NonFiniteTrainingException(
+                        $"{runDir}: {state.NonFiniteInARow} non-finite steps in a row at step {k + 1}; stopped. The last good checkpoint is kept: {store.Latest()?.Directory ?? "(none)"}");
+            }
+            long done = k + 1;
+            if ((done % config.LogInterval == 0 || done == total) && lossCount > 0)
+            {
+                lastTrain = lossSum / lossCount;
+                double ips = (done - firstStep) * config.TotalBatch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                var eta = TimeSpan.FromSeconds((total - done) * config.TotalBatch / Math.Max(ips, 1e-9));
+                metrics.Append(done, new[] { ("train_loss", lastTrain.Value), ("lr", lr.HeadLr(k)), ("grad_norm", outcome.GradNorm), ("images_per_s", ips) }, "train");
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {done}/{total} | loss {lastTrain:F4} | lr {lr.HeadLr(k):G3} | {ips:F1} img/s | ETA {eta:hh\\:mm\\:ss}"));
+                lossSum = 0; lossCount = 0;
+            }
+            if (done % evalEvery == 0 || done == total)
+            {
+                last = ClassifierEvaluator.Evaluate(model, data.Val, data.EvalTransform, data.NumClasses, config.EvalBatchSize, config.Workers);
+                if (last.Top1 > bestTop1)
+                {
+                    (bestTop1, bestStep) = (last.Top1, done);
+                    ModelWeights.Export(model, Path.Combine(runDir, "best", "model.safetensors"),
+                        new Dictionary<string, string> { ["step"] = done.ToString(CultureInfo.InvariantCulture), ["top1"] = last.Top1.ToString("R", CultureInfo.InvariantCulture) });
+                }
+                metrics.Append(done, new[] { ("top1", last.Top1), ("top5", last.Top5), ("mean_per_class", last.MeanPerClass), ("val_loss", last.Loss),
+                    ("epoch", (double)done / perEpoch), ("best_top1", bestTop1) }, "val");
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {done}/{total} | epoch {(double)done / perEpoch:F2} | top1 {100 * last.Top1:F2} | top5 {100 * last.Top5:F2} | mean/class {100 * last.MeanPerClass:F2} | best {100 * bestTop1:F2} ({last.Count} images)"));
+                state = state with
+                {
+                    Step = done, OptimizerSteps = optimizer.StepCount, LoaderEpoch = loader.Position.Epoch, LoaderBatch = loader.Position.BatchIndex,
+                    DropPathGenerator = Convert.ToBase64String(generator.get_state().data<byte>().ToArray()),
+                    ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, IntervalLossSum = lossSum, IntervalCount = lossCount,
+                };
+                var (moments, _) = optimizer.Export();
+                store.Save(done, model.state_dict(), moments, state);
+            }
+        }
+        if (loader.BadImages.Count > 0) log.WriteLine($"finetune: {loader.BadImages}");
+        // A run resumed after its last step has no new evaluation: report the one on record.
+        last ??= LastRecorded(metrics.Path);
+        var result = new FinetuneResult(runDir, total, total, bestTop1, bestStep, last, lastTrain, elapsedBefore + clock.Elapsed.TotalSeconds,
+            state.NonFiniteTotal, weights.CheckpointFile ?? "scratch");
+        WriteResult(result);
+        return result;
+    }
+
+    static ClassificationResult? LastRecorded(string path)
+    {
+        var r = MetricsLog.Read(path).LastOrDefault(r => r.Kind == "val");
+        if (r.Values is null) return null;
+        double V(string k) => r.Values.TryGetValue(k, out var v) ? v : double.NaN;
+        return new ClassificationResult(V("top1"), V("top5"), V("mean_per_class"), V("val_loss"), 0);
+    }
+
+    void WriteResult(FinetuneResult r)
+    {
+        string path = Path.Combine(runDir, "result.json");
+        var json = JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+        File.WriteAllText(path + ".tmp", json);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    // A run folder belongs to one resolved config: refuse to continue or overwrite one that differs.
+    void GuardConfig(string hash, IDictionary<string, object?> derived)
+    {
+        string path = Path.Combine(runDir, "config.resolved.json");
+        if (File.Exists(path))
+        {
+            if (!File.ReadAllText(path).Contains($"\"config_hash\": \"{hash}\"", StringComparison.Ordinal))
+                throw new InvalidOperationException($"{runDir} holds a run with a different config; use a new output folder (or delete it)");
+            return;
+        }
+        var d = new Dictionary<string, object?>(derived) { ["config_hash"] = hash };
+        File.WriteAllText(path + ".tmp", FinetuneConfigYaml.Resolved(config, d));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    static TrainingState Restore(CheckpointEntry entry, SwinTransformerV2 model, AdamW optimizer, Generator generator, string hash)
+    {
+        var state = TrainingState.FromJson(File.ReadAllText(entry.StateFile), entry.StateFile);
+        if (state.ConfigHash.Length > 0 && state.ConfigHash != hash)
+            throw new InvalidOperationException($"{entry.Directory} was written by a different config (hash {state.ConfigHash}, this run {hash})");
+        ModelWeights.Load(model, entry.ModelFile);
+        var moments = TensorFiles.Read(entry.OptimizerFile);
+        optimizer.Import(moments, state.OptimizerSteps);
+        foreach (var t in moments.Values) t.Dispose();
+        if (state.DropPathGenerator.Length > 0)
+            generator.set_state(torch.tensor(Convert.FromBase64String(state.DropPathGenerator), ScalarType.Byte));
+        return state;
+    }
+}
