@@ -128,7 +128,7 @@ public sealed class FinetuneRun
             StepOutcome outcome;
             // The step's own temporaries (p.grad handles, AdamW's sqrt and in-place results) are not in a scope of
             // TrainStep/AdamW; without this one they live until the finalizer runs, tens of MB per step.
-            using (NewDisposeScope()) outcome = step.Run(micro, lr.Apply(k));
+            using (NewDisposeScope()) outcome = step.Run(micro, lr.Rates(k));
             foreach (var b in batches) b.Dispose();
 
             if (outcome.Applied)

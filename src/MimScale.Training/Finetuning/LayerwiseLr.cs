@@ -7,25 +7,22 @@ namespace MimScale.Training.Finetuning;
 /// <summary>
 /// Per-group learning rates of layer-wise decay over time (SPEC §5.2): group g trains at
 /// <c>schedule.ForIteration(k, base x scale_g)</c>, with warmup_lr and min_lr the same absolute values for all groups
-/// (so it is not <c>schedule(k) x scale_g</c>). <see cref="AdamW"/> applies <c>lr x group.LrScale</c>; this class owns
-/// the group list the optimiser reads and, before each update, sets every group's LrScale to its absolute rate, then
-/// <see cref="Apply"/> returns 1.0 as the base rate to pass to the step. Moments are keyed by parameter name, so
-/// replacing the group records keeps the optimiser state.
+/// (so it is not <c>schedule(k) x scale_g</c>). <see cref="Rates"/> gives the optimiser each group's absolute rate.
 /// </summary>
 public sealed class LayerwiseLr
 {
-    private readonly List<ParameterGroup> groups;
+    private readonly IReadOnlyList<ParameterGroup> groups;
     private readonly double[] layerScales;
 
     /// <param name="layerGroups">Groups from <see cref="ParameterGroups.Finetuning"/>; their LrScale is the layer scale.</param>
     public LayerwiseLr(IReadOnlyList<ParameterGroup> layerGroups, CosineSchedule schedule)
     {
-        groups = layerGroups.ToList();
+        groups = layerGroups;
         layerScales = layerGroups.Select(g => g.LrScale).ToArray();
         Schedule = schedule;
     }
 
-    /// <summary>The list to give <see cref="AdamW"/> (it reads each group's LrScale at every step).</summary>
+    /// <summary>The groups to give <see cref="AdamW"/>.</summary>
     public IReadOnlyList<ParameterGroup> Groups => groups;
     public CosineSchedule Schedule { get; }
 
@@ -35,12 +32,8 @@ public sealed class LayerwiseLr
     /// <summary>Absolute rate of group <paramref name="i"/> at iteration <paramref name="k"/>.</summary>
     public double GroupLr(int i, long k) => Schedule.ForIteration(k, Schedule.BaseLr * layerScales[i]);
 
-    /// <summary>Sets every group's rate for iteration <paramref name="k"/>; returns the base rate to pass to AdamW (1.0).</summary>
-    public double Apply(long k)
-    {
-        for (int i = 0; i < groups.Count; i++) groups[i] = groups[i] with { LrScale = GroupLr(i, k) };
-        return 1.0;
-    }
+    /// <summary>Every group's absolute rate at iteration <paramref name="k"/>, for <see cref="Steps.TrainStep.Run(IReadOnlyList{Func{TorchSharp.torch.Tensor}}, Func{int, double})"/>.</summary>
+    public Func<int, double> Rates(long k) => i => GroupLr(i, k);
 
     /// <summary>Rate of the head's group (scale 1) at iteration <paramref name="k"/>, the number to log.</summary>
     public double HeadLr(long k) => Schedule.ForIteration(k);

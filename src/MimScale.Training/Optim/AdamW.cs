@@ -28,7 +28,11 @@ public sealed class AdamW
     public IReadOnlyList<ParameterGroup> Groups => groups;
 
     /// <summary>One update at base learning rate <paramref name="lr"/> (each group uses lr * its scale).</summary>
-    public void Step(double lr)
+    public void Step(double lr) => Step(i => lr * groups[i].LrScale);
+
+    /// <summary>One update where group <c>i</c> trains at the absolute rate <paramref name="groupLr"/>(i)
+    /// (layer-wise decay with unscaled warm-up/min rates, SPEC §5.2).</summary>
+    public void Step(Func<int, double> groupLr)
     {
         // Every p.grad access and in-place op returns a new handle; without a scope each step would keep a reference
         // to all gradients alive (a model-sized leak per step).
@@ -36,20 +40,21 @@ public sealed class AdamW
         using var _ = torch.no_grad();
         StepCount++;
         double bc1 = 1 - Math.Pow(Beta1, StepCount), bc2 = 1 - Math.Pow(Beta2, StepCount);
-        foreach (var g in groups)
+        for (int gi = 0; gi < groups.Count; gi++)
         {
-            double groupLr = lr * g.LrScale;
+            var g = groups[gi];
+            double lr = groupLr(gi);
             foreach (var (name, p) in g.Parameters)
             {
                 var grad = p.grad;
                 if (grad is null) continue;
                 if (!state.TryGetValue(name, out var s))
                     state[name] = s = (torch.zeros_like(p).DetachFromDisposeScope(), torch.zeros_like(p).DetachFromDisposeScope()); // outlive the step
-                if (g.WeightDecay != 0) p.mul_(1 - groupLr * g.WeightDecay);
+                if (g.WeightDecay != 0) p.mul_(1 - lr * g.WeightDecay);
                 s.ExpAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
                 s.ExpAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
                 using var denom = s.ExpAvgSq.sqrt().div_(Math.Sqrt(bc2)).add_(Eps);
-                p.addcdiv_(s.ExpAvg, denom, value: -groupLr / bc1);
+                p.addcdiv_(s.ExpAvg, denom, value: -lr / bc1);
             }
         }
     }

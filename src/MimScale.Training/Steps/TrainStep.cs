@@ -32,7 +32,12 @@ public sealed class TrainStep
 
     /// <param name="microBatches">Each call computes one micro-batch's loss (a scalar); the step averages them.</param>
     /// <param name="lr">Base learning rate of this update (groups scale it).</param>
-    public StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, double lr)
+    public StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, double lr) => Run(microBatches, lr, null);
+
+    /// <param name="groupLr">Absolute rate of optimiser group i (fine-tuning's layer-wise rates).</param>
+    public StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, Func<int, double> groupLr) => Run(microBatches, 0, groupLr);
+
+    StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, double lr, Func<int, double>? groupLr)
     {
         using var stepScope = NewDisposeScope();
         optimizer.ZeroGrad();
@@ -55,7 +60,7 @@ public sealed class TrainStep
             optimizer.ZeroGrad();
             return new StepOutcome(mean, norm, Applied: false);
         }
-        optimizer.Step(lr);
+        if (groupLr is null) optimizer.Step(lr); else optimizer.Step(groupLr);
         return new StepOutcome(mean, norm, Applied: true);
     }
 }

@@ -66,7 +66,7 @@ public class CosineScheduleTests
         {
             var before = (head.data<float>().ToArray(), block.data<float>().ToArray());
             // d(sum p)/dp = 1: Adam's first moments give steps of lr x g/|g|, later ones lr x (m/sqrt(v)) = lr as well.
-            using (NewDisposeScope()) step.Run(new Func<Tensor>[] { () => head.sum() + block.sum() }, lr.Apply(k));
+            using (NewDisposeScope()) step.Run(new Func<Tensor>[] { () => head.sum() + block.sum() }, lr.Rates(k));
             double headStep = before.Item1[0] - head.data<float>()[0], blockStep = before.Item2[0] - block.data<float>()[0];
             Assert.Equal(Prefix.ForIteration(k), headStep, 1e-9);
             Assert.Equal(Prefix.ForIteration(k, 2.5e-4), blockStep, 1e-9);
