@@ -11,10 +11,9 @@ namespace MimScale.Study;
 /// The real <see cref="IStudyExecutor"/>: each trunk group is trained by the pre-training engine (<see cref="TrunkRunner"/>,
 /// shared trunk + one branch per length, every part resumable), and each cell's result is read back from its run folder
 /// (metrics.jsonl, checkpoint state), so a branch that finished before a kill is reported from disk, not retrained.
-/// Evaluations are delegated to <paramref name="evaluate"/> (fine-tuning, linear probe, k-NN).
+/// Evaluations (fine-tuning, linear probe, k-NN) are <see cref="StudyEvaluations"/>.
 /// </summary>
-public sealed class EngineStudyExecutor(
-    Func<CellPlan, string, string, IProgress<string>, CancellationToken, IReadOnlyDictionary<string, double>>? evaluate = null) : IStudyExecutor
+public sealed class EngineStudyExecutor : IStudyExecutor
 {
     public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)
     {
@@ -27,9 +26,7 @@ public sealed class EngineStudyExecutor(
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct) =>
-        evaluate is null
-            ? throw new NotSupportedException($"evaluation '{evaluation}' is not available in this build")
-            : evaluate(cell, evaluation, cellDir, progress, ct);
+        StudyEvaluations.Run(cell, evaluation, cellDir, progress, ct);
 
     /// <summary>The engine config of a trunk: the study's pretrain map on top of model, data and seed.</summary>
     public static PretrainConfig ConfigFor(TrunkPlan trunk)
@@ -72,11 +69,12 @@ public sealed class EngineStudyExecutor(
     static double ElapsedAt(CheckpointEntry? entry) =>
         entry is null ? 0 : TrainingState.FromJson(File.ReadAllText(entry.StateFile), entry.StateFile).ElapsedSeconds;
 
-    /// <summary>Engine log lines as study progress lines.</summary>
-    sealed class ProgressWriter(IProgress<string> progress) : TextWriter
-    {
-        public override Encoding Encoding => Encoding.UTF8;
-        public override void WriteLine(string? value) => progress.Report(value ?? "");
-        public override void Write(char value) { }
-    }
+}
+
+/// <summary>Engine log lines as study progress lines.</summary>
+internal sealed class ProgressWriter(IProgress<string> progress) : TextWriter
+{
+    public override Encoding Encoding => Encoding.UTF8;
+    public override void WriteLine(string? value) => progress.Report(value ?? "");
+    public override void Write(char value) { }
 }

@@ -1,0 +1,67 @@
+using System.Text;
+using MimScale.Training.Evaluation;
+using MimScale.Training.Finetuning;
+using MimScale.Training.Runs;
+
+namespace MimScale.Study;
+
+/// <summary>
+/// The downstream evaluations of a study cell on its final pre-trained encoder (the newest checkpoint in the cell's
+/// folder), trained on the data's evaluation source and tested on its validation source:
+/// <c>knn</c> (recipe keys k, temperature, train_fraction, val_images), <c>linear_probe</c> (steps, lr, train_fraction,
+/// val_images) and <c>finetune</c> (any fine-tuning config key, passed through like the pre-training recipe).
+/// Metrics are percentages named <c>{evaluation}_top1</c>, <c>_top5</c>, <c>_mean_per_class</c>.
+/// </summary>
+public static class StudyEvaluations
+{
+    public static IReadOnlyDictionary<string, double> Run(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct)
+    {
+        var checkpoint = new CheckpointStore(cellDir, 1).Latest()?.ModelFile
+                         ?? throw new InvalidOperationException($"{cellDir}: no pre-trained checkpoint to evaluate");
+        var recipe = cell.EvaluationRecipes.TryGetValue(evaluation, out var r) ? r : RecipeMap.Empty(evaluation);
+        using var log = new ProgressWriter(progress);
+        var probe = new ProbeOptions
+        {
+            Model = cell.Model, TrainSource = cell.Data.EvalSource, ValSource = cell.Data.ValSource,
+            TrainFraction = recipe.Double("train_fraction", 0.1), ValImages = recipe.Int("val_images", 2000), Seed = (ulong)cell.Seed,
+        };
+        switch (evaluation)
+        {
+            case "knn":
+                recipe.RequireKnownKeys(new[] { "k", "temperature", "train_fraction", "val_images" });
+                var knn = KnnEval.Run(checkpoint, probe, new KnnOptions { K = recipe.Int("k", 20), Temperature = recipe.Double("temperature", 0.07) }, log);
+                return Percentages("knn", knn.Accuracy);
+            case "linear_probe":
+                recipe.RequireKnownKeys(new[] { "steps", "lr", "train_fraction", "val_images" });
+                var lp = LinearProbe.Run(checkpoint, probe, new LinearProbeOptions { Steps = recipe.Int("steps", 500), Lr = recipe.Double("lr", 0.05) }, log);
+                return Percentages("linear_probe", lp.Val);
+            case "finetune":
+                var yaml = new StringBuilder();
+                yaml.Append("model: ").Append(cell.Model).Append('\n');
+                yaml.Append("pretrained: '").Append(checkpoint).Append("'\n");
+                yaml.Append("source: '").Append(cell.Data.EvalSource).Append("'\n");
+                yaml.Append("val_source: '").Append(cell.Data.ValSource).Append("'\n");
+                yaml.Append("seed: ").Append(cell.Seed).Append('\n');
+                foreach (var (key, value) in recipe.Values) yaml.Append(key).Append(": ").Append(value.Text).Append('\n');
+                var config = FinetuneConfigYaml.Parse(yaml.ToString(), recipe.Origin);
+                var result = new FinetuneRun(config, Path.Combine(cellDir, "finetune"), log).Execute(ct);
+                var metrics = new Dictionary<string, double> { ["finetune_top1"] = 100 * result.BestTop1 };
+                if (result.Last is { } last)
+                {
+                    metrics["finetune_last_top1"] = 100 * last.Top1;
+                    metrics["finetune_top5"] = 100 * last.Top5;
+                    metrics["finetune_mean_per_class"] = 100 * last.MeanPerClass;
+                }
+                return metrics;
+            default:
+                throw new NotSupportedException($"unknown evaluation '{evaluation}' (knn, linear_probe, finetune)");
+        }
+    }
+
+    static Dictionary<string, double> Percentages(string name, ClassificationResult r) => new()
+    {
+        [$"{name}_top1"] = 100 * r.Top1,
+        [$"{name}_top5"] = 100 * r.Top5,
+        [$"{name}_mean_per_class"] = 100 * r.MeanPerClass,
+    };
+}
