@@ -83,16 +83,20 @@ public sealed class WindowAttention : Module<Tensor, Tensor?, Tensor>
         var scale = logit_scale.clamp_max(MaxLogitScale).exp();                                    // (h, 1, 1)
         var qn = q * (q.square().sum(-1, keepdim: true).clamp_min(1e-24).rsqrt() * scale);         // (B_, h, N, d)
         var kn = k * k.square().sum(-1, keepdim: true).clamp_min(1e-24).rsqrt();
-        var attn = qn.matmul(kn.transpose(-2, -1));                                                // (B_, h, N, N)
-
         // Position bias and shift mask are summed on the small (nW, h, N, N) tensor and added in place once
-        // (matmul's backward does not need its output, so the in-place add is safe for autograd).
+        // (matmul's backward does not need its output, so the in-place add is safe for autograd). With a mask the
+        // logits are computed as (B, nW, h, N, N) so that add_ hits the matmul output itself: add_ on a view of it
+        // would make autograd rebuild the whole base tensor in backward (CopySlices), measured 20-30 ms slower.
         var rpb = RelativePositionBias();                                                          // (h, N, N)
-        if (mask is null) attn.add_(rpb);
+        Tensor attn;
+        if (mask is null) attn = qn.matmul(kn.transpose(-2, -1)).add_(rpb);                         // (B_, h, N, N)
         else
         {
             long nW = mask.shape[0];
-            attn.view(b / nW, nW, numHeads, n, n).add_(rpb + mask.unsqueeze(1));                  // (nW, h, N, N) broadcast over B
+            var q5 = qn.view(b / nW, nW, numHeads, n, d);
+            var k5 = kn.view(b / nW, nW, numHeads, n, d);
+            attn = q5.matmul(k5.transpose(-2, -1)).add_(rpb + mask.unsqueeze(1))                   // (B, nW, h, N, N)
+                     .view(b, numHeads, n, n);
         }
         attn = attn.softmax(-1);
         if (attn_drop is not null) attn = attn_drop.forward(attn);
