@@ -57,38 +57,62 @@ public sealed class WindowAttention : Module<Tensor, Tensor?, Tensor>
         using var scope = NewDisposeScope();
         long n = (long)window * window;
         var table = cpb_mlp.forward(relative_coords_table).view(-1, numHeads);          // ((2w-1)^2, h)
-        var bias = table.index_select(0, relative_position_index.view(-1))               // (N*N, h)
-                        .view(n, n, numHeads).permute(2, 0, 1);                          // (h, N, N)
-        return (16 * torch.sigmoid(bias)).MoveToOuterDisposeScope();
+        // Squash before gathering (elementwise, so it commutes with the gather): 529 x h values instead of 20736 x h
+        // at window 12. Gathering columns of the (h, (2w-1)^2) transpose yields (h, N*N) contiguous, so the bias
+        // adds onto the attention logits without a permuted read. RPB forward+backward at h 12: 3.4 -> 2.0 ms.
+        var squashed = (16 * torch.sigmoid(table)).t();                                  // (h, (2w-1)^2)
+        return squashed.index_select(1, relative_position_index.view(-1)).view(numHeads, n, n).MoveToOuterDisposeScope();
     }
 
     /// <param name="x">(B*nW, N, C) tokens of each window.</param>
     /// <param name="mask">(nW, N, N) 0/-100 mask for shifted windows, or null.</param>
     public override Tensor forward(Tensor x, Tensor? mask)
     {
-        long b = x.shape[0], n = x.shape[1], c = x.shape[2];
+        long b = x.shape[0], n = x.shape[1], c = x.shape[2], d = c / numHeads;
         Tensor? bias = null;
-        if (q_bias is not null) bias = torch.cat(new[] { q_bias, torch.zeros_like(v_bias!), v_bias! });  // k bias is 0
-        var qkvOut = functional.linear(x, qkv.weight!, bias)                               // (B_, N, 3C)
-            .reshape(b, n, 3, numHeads, c / numHeads).permute(2, 0, 3, 1, 4);              // (3, B_, h, N, C/h)
-        var q = qkvOut[0]; var k = qkvOut[1]; var v = qkvOut[2];
+        if (q_bias is not null) bias = torch.cat(new[] { q_bias, ZeroKeyBias(), v_bias! });          // k bias is 0
+        // unbind (not three selects): its backward stacks the three gradients in one op instead of filling three
+        // zero (3, B_, h, N, d) tensors and summing them (-20 ms backward per stage-0 SwinV2-T block).
+        var qkvOut = functional.linear(x, qkv.weight!, bias)                                       // (B_, N, 3C)
+            .view(b, n, 3, numHeads, d).permute(2, 0, 3, 1, 4).unbind(0);                          // 3 x (B_, h, N, d)
+        var (q, k, v) = (qkvOut[0], qkvOut[1], qkvOut[2]);
 
-        // Cosine similarity: F.normalize divides by max(||.||, 1e-12).
-        var attn = functional.normalize(q, dim: -1).matmul(functional.normalize(k, dim: -1).transpose(-2, -1)); // (B_, h, N, N)
-        attn = attn * logit_scale.clamp_max(MaxLogitScale).exp();
-        attn = attn + RelativePositionBias().unsqueeze(0);
-
-        if (mask is not null)
+        // Cosine similarity times the per-head logit scale. F.normalize divides by max(||.||, 1e-12); multiplying by
+        // rsqrt(max(||.||^2, 1e-24)) is the same number, and the scale rides on the same (B_, h, N, 1) factor, so the
+        // (B_, h, N, N) logits are never rescaled: one pass over the big tensor less, and a cheaper backward.
+        var scale = logit_scale.clamp_max(MaxLogitScale).exp();                                    // (h, 1, 1)
+        var qn = q * (q.square().sum(-1, keepdim: true).clamp_min(1e-24).rsqrt() * scale);         // (B_, h, N, d)
+        var kn = k * k.square().sum(-1, keepdim: true).clamp_min(1e-24).rsqrt();
+        // Position bias and shift mask are summed on the small (nW, h, N, N) tensor and added in place once
+        // (matmul's backward does not need its output, so the in-place add is safe for autograd). With a mask the
+        // logits are computed as (B, nW, h, N, N) so that add_ hits the matmul output itself: add_ on a view of it
+        // would make autograd rebuild the whole base tensor in backward (CopySlices), measured 20-30 ms slower.
+        var rpb = RelativePositionBias();                                                          // (h, N, N)
+        Tensor attn;
+        if (mask is null) attn = qn.matmul(kn.transpose(-2, -1)).add_(rpb);                         // (B_, h, N, N)
+        else
         {
             long nW = mask.shape[0];
-            attn = attn.view(b / nW, nW, numHeads, n, n) + mask.unsqueeze(1).unsqueeze(0);
-            attn = attn.view(-1, numHeads, n, n);
+            var q5 = qn.view(b / nW, nW, numHeads, n, d);
+            var k5 = kn.view(b / nW, nW, numHeads, n, d);
+            attn = q5.matmul(k5.transpose(-2, -1)).add_(rpb + mask.unsqueeze(1))                   // (B, nW, h, N, N)
+                     .view(b, numHeads, n, n);
         }
         attn = attn.softmax(-1);
         if (attn_drop is not null) attn = attn_drop.forward(attn);
 
-        var y = attn.matmul(v).transpose(1, 2).reshape(b, n, c);                         // (B_, N, C)
+        var y = attn.matmul(v).transpose(1, 2).reshape(b, n, c);                                   // (B_, N, C)
         y = proj.forward(y);
         return proj_drop is null ? y : proj_drop.forward(y);
+    }
+
+    // The constant zero key bias, made once per dtype/device instead of per call (not a parameter or buffer: the
+    // official state dict has only q_bias and v_bias).
+    private Tensor? zeroKeyBias;
+    private Tensor ZeroKeyBias()
+    {
+        if (zeroKeyBias is null || zeroKeyBias.dtype != v_bias!.dtype || zeroKeyBias.device != v_bias.device)
+            zeroKeyBias = torch.zeros_like(v_bias!).DetachFromDisposeScope();
+        return zeroKeyBias;
     }
 }
