@@ -40,8 +40,6 @@ public static class ModelBenchmark
 
     public static void Run(string mode, ModelBenchOptions o, TextWriter output)
     {
-        // Before anything parallel: the OpenMP workers inherit flush-to-zero from this thread (see DenormalFlush).
-        DenormalFlush.Enable();
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         var sim = Resolve(o).Validate();
         var gen = new Generator(0);
