@@ -34,7 +34,18 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
         mlp = new Mlp(dim, (int)(dim * mlpRatio), drop);
         if (shift > 0) attn_mask = WindowOps.ShiftedWindowMask(h, w, window, shift);
         RegisterComponents();
+        // Assigned after RegisterComponents so they stay out of the state dict (not official keys).
+        if (WindowOps.TokenOrder(h, w, window, shift) is long[] order)
+        {
+            toWindows = torch.tensor(order);
+            toRaster = torch.tensor(WindowOps.Inverse(order));
+        }
     }
+
+    // Roll + partition as one gather of the (B, H*W, C) tokens and its inverse (null when the order is the identity).
+    // One index_select each way instead of roll (a copy per rolled dim) + permute/reshape copies, and far fewer ops
+    // for the small models: stage-0 SwinV2-T (b8, 48x48, C96, shift 6) 6.2/12.9 -> 2.2/5.8 ms fwd/bwd, 1 thread.
+    private readonly Tensor? toWindows, toRaster;
 
     public WindowAttention Attention => attn;
     public int Shift => shift;
@@ -53,15 +64,15 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
     {
         long b = x.shape[0], c = x.shape[2];
         var shortcut = x;
-        var grid = x.view(b, h, w, c);
-        if (shift > 0) grid = grid.roll(new long[] { -shift, -shift }, new long[] { 1, 2 });
-        var windows = WindowOps.Partition(grid, window);                  // (B*nW, w*w, C)
-        var attended = attn.forward(windows, attn_mask);                  // (B*nW, w*w, C)
-        grid = WindowOps.Reverse(attended, window, h, w);                 // (B, H, W, C)
-        if (shift > 0) grid = grid.roll(new long[] { shift, shift }, new long[] { 1, 2 });
-        var y = norm1.forward(grid.reshape(b, (long)h * w, c));
+        var windows = (toWindows is null ? x : x.index_select(1, OnDevice(toWindows, x)))      // rolled by -shift, partitioned
+            .view(-1, (long)window * window, c);                                                 // (B*nW, w*w, C)
+        var attended = attn.forward(windows, attn_mask).view(b, (long)h * w, c);                 // window order
+        if (toRaster is not null) attended = attended.index_select(1, OnDevice(toRaster, x));    // (B, L, C) raster, rolled back
+        var y = norm1.forward(attended);
         x = shortcut + (drop_path is null ? y : drop_path.forward(y));
         var z = norm2.forward(mlp.forward(x));
         return x + (drop_path is null ? z : drop_path.forward(z));
     }
+
+    static Tensor OnDevice(Tensor index, Tensor like) => index.device == like.device ? index : index.to(like.device);
 }

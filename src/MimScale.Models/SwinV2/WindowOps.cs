@@ -26,6 +26,34 @@ public static class WindowOps
     }
 
     /// <summary>
+    /// The token order of cyclic shift + partition as one permutation of the H*W raster tokens: entry i is the raster
+    /// index of the token that <c>Partition(roll(x, (-shift, -shift)), window)</c> puts at flat position i of its
+    /// (B*nW, w*w) output, so <c>x.index_select(1, order)</c> on (B, H*W, C) tokens equals it. Null when the order is
+    /// the identity (no shift and a single window), where nothing needs to move.
+    /// </summary>
+    public static long[]? TokenOrder(int h, int w, int window, int shift)
+    {
+        var order = new long[h * w];
+        int i = 0;
+        for (int wy = 0; wy < h / window; wy++)
+            for (int wx = 0; wx < w / window; wx++)
+                for (int r = 0; r < window; r++)
+                    for (int c = 0; c < window; c++)
+                        order[i++] = (long)((wy * window + r + shift) % h) * w + (wx * window + c + shift) % w;
+        for (int k = 0; k < order.Length; k++)
+            if (order[k] != k) return order;
+        return null;
+    }
+
+    /// <summary>The inverse permutation: <c>inverse[order[i]] = i</c>.</summary>
+    public static long[] Inverse(long[] order)
+    {
+        var inverse = new long[order.Length];
+        for (int i = 0; i < order.Length; i++) inverse[order[i]] = i;
+        return inverse;
+    }
+
+    /// <summary>
     /// (N, N) int64 with N = w*w: index into the (2w-1)^2 bias table for the offset between token p and token q,
     /// (ph - qh + w - 1) * (2w - 1) + (pw - qw + w - 1).
     /// </summary>

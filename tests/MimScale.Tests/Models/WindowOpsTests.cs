@@ -57,4 +57,23 @@ public class WindowOpsTests
         Assert.Equal(x[0, 0, 4].data<float>().ToArray(), windows[1, 0].data<float>().ToArray());
         Assert.Equal(x.data<float>().ToArray(), WindowOps.Reverse(windows, 4, 8, 8).data<float>().ToArray());
     }
+
+    [Theory]
+    [InlineData(8, 8, 4, 2)]
+    [InlineData(12, 8, 4, 0)]
+    [InlineData(6, 6, 3, 1)]
+    public void TokenOrderGathersWhatRollThenPartitionProduces(int h, int w, int window, int shift)
+    {
+        var x = torch.arange(2 * h * w * 3, dtype: ScalarType.Float32).view(2, h * w, 3);
+        var expected = WindowOps.Partition(x.view(2, h, w, 3).roll(new long[] { -shift, -shift }, new long[] { 1, 2 }), window);
+        var order = WindowOps.TokenOrder(h, w, window, shift)!;
+        var windows = x.index_select(1, torch.tensor(order)).view(-1, window * window, 3);
+        Assert.Equal(expected.data<float>().ToArray(), windows.data<float>().ToArray());
+        // The inverse puts every token back at its raster position.
+        var back = windows.view(2, h * w, 3).index_select(1, torch.tensor(WindowOps.Inverse(order)));
+        Assert.Equal(x.data<float>().ToArray(), back.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void TokenOrderIsNullWhenOneUnshiftedWindowCoversTheGrid() => Assert.Null(WindowOps.TokenOrder(4, 4, 4, 0));
 }
