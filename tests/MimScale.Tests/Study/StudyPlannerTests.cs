@@ -106,11 +106,11 @@ public class StudyPlannerTests
     {
         var spec = StudySpecReader.Load(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "studies", "fashion-mnist-demo.yaml"));
         var plan = StudyPlanner.Plan(spec, new ManifestResolver(null), "v");
-        Assert.Equal(new int?[] { 1200, 6000, 30000 }, plan.Trunks.Take(3).Select(t => t.Data.ImageCount));
+        Assert.Equal(new int?[] { 600, 3000, 15000 }, plan.Trunks.Take(3).Select(t => t.Data.ImageCount));
         Assert.Equal(6, plan.Trunks.Count);
-        Assert.Equal(6 * (1400 + 50 + 200), plan.TotalIterations);
+        Assert.Equal(6 * (560 + 20 + 80), plan.TotalIterations);
         var text = PlanText.Format(plan, new ComputeRate(2.0));
-        Assert.Contains("9,900 iterations instead of 12,000 without sharing (82.5%)", text);
-        Assert.Contains("400: 350+50, 1600: 1400+200", text);
+        Assert.Contains("3,960 iterations instead of 4,800 without sharing (82.5%)", text);
+        Assert.Contains("160: 140+20, 640: 560+80", text);
     }
 }

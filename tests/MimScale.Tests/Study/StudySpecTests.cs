@@ -13,14 +13,14 @@ public class StudySpecTests
         var spec = StudySpecReader.Load(Repo("studies/fashion-mnist-demo.yaml"));
         Assert.Equal("fashion-mnist-demo", spec.Name);
         Assert.Equal(new[] { "swinv2-pico", "swinv2-nano" }, spec.Models);
-        Assert.Equal(new[] { 0.02, 0.1, 0.5 }, spec.Data.Variants.Select(v => v.Fraction!.Value));
-        Assert.Equal("Fashion-MNIST 2%", spec.Data.Label(spec.Data.Variants[0]));
-        Assert.Equal(new long[] { 400, 1600 }, spec.Lengths);
+        Assert.Equal(new[] { 0.01, 0.05, 0.25 }, spec.Data.Variants.Select(v => v.Fraction!.Value));
+        Assert.Equal("Fashion-MNIST 1%", spec.Data.Label(spec.Data.Variants[0]));
+        Assert.Equal(new long[] { 160, 640 }, spec.Lengths);
         Assert.Equal(new[] { "knn", "linear_probe", "finetune" }, spec.Evaluations);
         Assert.Equal("finetune_top1", spec.ReportMetric);
-        Assert.Equal("0.0004", spec.Pretrain.String("base_lr"));          // 4.0e-4 in shortest round-trip form
-        Assert.Equal(32, spec.Pretrain.Long("batch_size", 0));
-        Assert.Equal(new[] { 0.9, 0.999 }, spec.Pretrain.Doubles("betas"));
+        Assert.Equal("0.004", spec.Pretrain.String("base_lr"));           // 4.0e-3 in shortest round-trip form
+        Assert.Equal(16, spec.Pretrain.Long("batch_size", 0));
+        Assert.Equal(20, spec.Pretrain.Long("warmup_iterations", 0));
         Assert.Equal(20, spec.EvaluationRecipes["knn"].Int("k", 0));
         Assert.True(spec.ShareTrunks);
         Assert.Equal(12, spec.CellCount);
