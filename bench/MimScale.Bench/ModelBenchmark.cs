@@ -40,6 +40,8 @@ public static class ModelBenchmark
 
     public static void Run(string mode, ModelBenchOptions o, TextWriter output)
     {
+        // The CLI turns flush-to-zero on at start; enabling again is harmless and tells the report whether it is on.
+        bool flushed = DenormalFlush.Enable();
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         var sim = Resolve(o).Validate();
         var gen = new Generator(0);
@@ -82,7 +84,7 @@ public static class ModelBenchmark
         double imagesPerSecond = o.Batch * o.Steps / seconds;
         double peak = MatmulPeakFlops();
         double achieved = imagesPerSecond * flopsPerImage;
-        output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}");
+        output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()} flush_denormal={(flushed ? "on" : "off")}");
         output.WriteLine($"  steps={o.Steps} (after {o.Warmup} warm-up) seconds={seconds:F3} step_ms={1000 * seconds / o.Steps:F1}");
         output.WriteLine($"  images/s={imagesPerSecond:F2}");
         output.WriteLine($"  model GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} matmul peak GFLOP/s={peak / 1e9:F2} MFU={100 * achieved / peak:F1}%");
