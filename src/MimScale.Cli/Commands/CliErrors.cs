@@ -10,7 +10,7 @@ public static class CliErrors
         try { action(); return 0; }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or CheckpointFormatException
                                        or StateDictMismatchException or NotSupportedException or UnauthorizedAccessException
-                                       or InvalidOperationException or MimScale.Data.Errors.DataSourceException or MimScale.Training.Pretraining.NonFiniteTrainingException)
+                                       or InvalidOperationException or MimScale.Data.Errors.DataSourceException or MimScale.Training.Runs.NonFiniteTrainingException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -65,11 +64,13 @@ public sealed class FinetuneRun
         long total = config.Epochs * perEpoch, warmup = (long)Math.Floor(config.WarmupEpochs * perEpoch);
         var schedule = new CosineSchedule(config.ScaledLr, config.ScaledWarmupLr, config.ScaledMinLr, warmup, total, config.WarmupPrefix).Validate();
         long evalEvery = config.EvalInterval > 0 ? config.EvalInterval : perEpoch;
-        GuardConfig(hash, new Dictionary<string, object?>
+        var derived = new Dictionary<string, object?>
         {
             ["pretrained_file"] = weights.CheckpointFile, ["model"] = options, ["iterations_per_epoch"] = perEpoch,
             ["total_iterations"] = total, ["warmup_iterations"] = warmup, ["eval_every"] = evalEvery, ["num_classes"] = data.NumClasses,
-        });
+            ["config_hash"] = hash,
+        };
+        RunSession.GuardConfig(runDir, hash, () => FinetuneConfigYaml.Resolved(config, derived));
         data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
 
         var generator = new Generator(config.Seed);        // init of the head (and any fresh weight) + stochastic depth
@@ -79,42 +80,31 @@ public sealed class FinetuneRun
         var lr = new LayerwiseLr(ParameterGroups.Finetuning(named, options.Depths, config.WeightDecay, config.LayerDecay), schedule);
         var optimizer = new AdamW(lr.Groups);
         var step = new TrainStep(optimizer, config.ClipGrad);
-        var store = new CheckpointStore(runDir, config.KeepCheckpoints);
-        var metrics = new MetricsLog(runDir);
-
-        var state = new TrainingState { ConfigHash = hash };
+        var session = new RunSession("finetune", runDir, hash, log, optimizer, generator, config.KeepCheckpoints, config.MaxNonFiniteSteps,
+            config.TotalBatch, tensorboard: false);
+        var metrics = session.Metrics;
         double bestTop1 = double.NegativeInfinity; long bestStep = 0;
-        var latest = store.Latest();
-        if (latest is not null)
+        if (session.Resume(model) is not null)
         {
-            state = Restore(latest, model, optimizer, generator, hash);
-            metrics.TruncateAfter(state.Step);
             foreach (var r in MetricsLog.Read(metrics.Path).Where(r => r.Kind == "val" && r.Values.ContainsKey("top1")))
                 if (r.Values["top1"] > bestTop1) (bestTop1, bestStep) = (r.Values["top1"], r.Step);
-            log.WriteLine($"finetune: resuming from {latest.Directory} at step {state.Step}");
         }
         else
         {
-            if (File.Exists(metrics.Path)) File.Delete(metrics.Path);
             log.WriteLine(report is null ? "finetune: from random initialisation (scratch)" : $"finetune: {report}");
             if (report is not null) log.WriteLine($"finetune: pretrained_window_sizes [{string.Join(",", options.PretrainedWindowSizes)}] from {weights.CheckpointFile}");
         }
-        store.Prune();
 
         var loaderOptions = new LoaderOptions { BatchSize = config.BatchSize, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true };
-        using var loader = new FineTuneLoader(data.Train, data.Transform, loaderOptions, config.MixupOptions(), new LoaderPosition(state.LoaderEpoch, state.LoaderBatch));
+        using var loader = new FineTuneLoader(data.Train, data.Transform, loaderOptions, config.MixupOptions(), new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"finetune: {config.Model} {options.ImgSize[0]}px w{options.WindowSize} on {data.Train.Description} ({data.Train.Count} images, {data.NumClasses} classes), " +
             $"{config.Epochs} epochs x {perEpoch} = {total} iterations (warm-up {warmup}), batch {config.TotalBatch}, lr {config.ScaledLr:G4}, layer decay {config.LayerDecay}, " +
             $"{(config.UsesMixup ? "mixup/cutmix soft targets" : $"label smoothing {config.LabelSmoothing}")}"));
 
-        var clock = Stopwatch.StartNew();
-        double elapsedBefore = state.ElapsedSeconds;
-        long firstStep = state.Step;
-        double lossSum = state.IntervalLossSum; int lossCount = state.IntervalCount;
         double? lastTrain = null;
         ClassificationResult? last = null;
-        for (long k = state.Step; k < total; k++)
+        for (long k = session.State.Step; k < total; k++)
         {
             ct.ThrowIfCancellationRequested();
             var micro = new List<Func<Tensor>>();
@@ -125,36 +115,17 @@ public sealed class FinetuneRun
                 batches.Add(batch);
                 micro.Add(() => ClassificationLoss.For(model.forward(batch.Images), batch.Labels, batch.Targets, config.LabelSmoothing));
             }
-            StepOutcome outcome;
-            // The step's own temporaries (p.grad handles, AdamW's sqrt and in-place results) are not in a scope of
-            // TrainStep/AdamW; without this one they live until the finalizer runs, tens of MB per step.
-            using (NewDisposeScope()) outcome = step.Run(micro, lr.Rates(k));
+            var outcome = step.Run(micro, lr.Rates(k));
             foreach (var b in batches) b.Dispose();
+            session.Record(k, outcome);
 
-            if (outcome.Applied)
-            {
-                state = state with { NonFiniteInARow = 0 };
-                lossSum += outcome.Loss; lossCount++;
-            }
-            else
-            {
-                state = state with { NonFiniteInARow = state.NonFiniteInARow + 1, NonFiniteTotal = state.NonFiniteTotal + 1 };
-                log.WriteLine($"finetune: step {k}: non-finite loss {outcome.Loss} or gradient norm {outcome.GradNorm}; update skipped ({state.NonFiniteInARow} in a row)");
-                metrics.Append(k + 1, new[] { ("loss", outcome.Loss), ("grad_norm", outcome.GradNorm) }, "skipped");
-                if (state.NonFiniteInARow >= config.MaxNonFiniteSteps)
-                    throw new NonFiniteTrainingException(
-                        $"{runDir}: {state.NonFiniteInARow} non-finite steps in a row at step {k + 1}; stopped. The last good checkpoint is kept: {store.Latest()?.Directory ?? "(none)"}");
-            }
             long done = k + 1;
-            if ((done % config.LogInterval == 0 || done == total) && lossCount > 0)
+            if ((done % config.LogInterval == 0 || done == total) && session.CloseInterval(done, total) is { } s)
             {
-                lastTrain = lossSum / lossCount;
-                double ips = (done - firstStep) * config.TotalBatch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                var eta = TimeSpan.FromSeconds((total - done) * config.TotalBatch / Math.Max(ips, 1e-9));
-                metrics.Append(done, new[] { ("train_loss", lastTrain.Value), ("lr", lr.HeadLr(k)), ("grad_norm", outcome.GradNorm), ("images_per_s", ips) }, "train");
+                lastTrain = s.MeanLoss;
+                metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", lr.HeadLr(k)), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb) }, "train");
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {done}/{total} | loss {lastTrain:F4} | lr {lr.HeadLr(k):G3} | {ips:F1} img/s | ETA {eta:hh\\:mm\\:ss}"));
-                lossSum = 0; lossCount = 0;
+                    $"step {done}/{total} | loss {s.MeanLoss:F4} | lr {lr.HeadLr(k):G3} | {s.ImagesPerSecond:F1} img/s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
             }
             if (done % evalEvery == 0 || done == total)
             {
@@ -169,21 +140,14 @@ public sealed class FinetuneRun
                     ("epoch", (double)done / perEpoch), ("best_top1", bestTop1) }, "val");
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {done}/{total} | epoch {(double)done / perEpoch:F2} | top1 {100 * last.Top1:F2} | top5 {100 * last.Top5:F2} | mean/class {100 * last.MeanPerClass:F2} | best {100 * bestTop1:F2} ({last.Count} images)"));
-                state = state with
-                {
-                    Step = done, OptimizerSteps = optimizer.StepCount, LoaderEpoch = loader.Position.Epoch, LoaderBatch = loader.Position.BatchIndex,
-                    DropPathGenerator = Convert.ToBase64String(generator.get_state().data<byte>().ToArray()),
-                    ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, IntervalLossSum = lossSum, IntervalCount = lossCount,
-                };
-                var (moments, _) = optimizer.Export();
-                store.Save(done, model.state_dict(), moments, state);
+                session.Checkpoint(done, model, loader.Position);
             }
         }
         if (loader.BadImages.Count > 0) log.WriteLine($"finetune: {loader.BadImages}");
         // A run resumed after its last step has no new evaluation: report the one on record.
         last ??= LastRecorded(metrics.Path);
-        var result = new FinetuneResult(runDir, total, total, bestTop1, bestStep, last, lastTrain, elapsedBefore + clock.Elapsed.TotalSeconds,
-            state.NonFiniteTotal, weights.CheckpointFile ?? "scratch");
+        var result = new FinetuneResult(runDir, total, total, bestTop1, bestStep, last, lastTrain, session.ElapsedSeconds,
+            session.State.NonFiniteTotal, weights.CheckpointFile ?? "scratch");
         WriteResult(result);
         return result;
     }
@@ -203,34 +167,5 @@ public sealed class FinetuneRun
             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
         File.WriteAllText(path + ".tmp", json);
         File.Move(path + ".tmp", path, overwrite: true);
-    }
-
-    // A run folder belongs to one resolved config: refuse to continue or overwrite one that differs.
-    void GuardConfig(string hash, IDictionary<string, object?> derived)
-    {
-        string path = Path.Combine(runDir, "config.resolved.json");
-        if (File.Exists(path))
-        {
-            if (!File.ReadAllText(path).Contains($"\"config_hash\": \"{hash}\"", StringComparison.Ordinal))
-                throw new InvalidOperationException($"{runDir} holds a run with a different config; use a new output folder (or delete it)");
-            return;
-        }
-        var d = new Dictionary<string, object?>(derived) { ["config_hash"] = hash };
-        File.WriteAllText(path + ".tmp", FinetuneConfigYaml.Resolved(config, d));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
-
-    static TrainingState Restore(CheckpointEntry entry, SwinTransformerV2 model, AdamW optimizer, Generator generator, string hash)
-    {
-        var state = TrainingState.FromJson(File.ReadAllText(entry.StateFile), entry.StateFile);
-        if (state.ConfigHash.Length > 0 && state.ConfigHash != hash)
-            throw new InvalidOperationException($"{entry.Directory} was written by a different config (hash {state.ConfigHash}, this run {hash})");
-        ModelWeights.Load(model, entry.ModelFile);
-        var moments = TensorFiles.Read(entry.OptimizerFile);
-        optimizer.Import(moments, state.OptimizerSteps);
-        foreach (var t in moments.Values) t.Dispose();
-        if (state.DropPathGenerator.Length > 0)
-            generator.set_state(torch.tensor(Convert.FromBase64String(state.DropPathGenerator), ScalarType.Byte));
-        return state;
     }
 }

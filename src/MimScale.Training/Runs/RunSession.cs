@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using MimScale.Data.Loading;
+using MimScale.Models.Checkpoints;
+using MimScale.Training.Optim;
+using MimScale.Training.Steps;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MimScale.Training.Runs;
+
+/// <summary>What one logging interval measured: the mean training loss of its finite steps, throughput and the rest.</summary>
+public readonly record struct IntervalSummary(double MeanLoss, double ImagesPerSecond, TimeSpan Eta, double RssMb);
+
+/// <summary>
+/// The bookkeeping every training run shares, pre-training and fine-tuning alike: the run folder's config guard,
+/// resuming model + optimiser moments + drop-path generator + data position + open logging interval from a checkpoint,
+/// the non-finite policy (skip, count, stop after N in a row keeping the last good checkpoint), the training-loss
+/// interval with throughput, ETA and resident memory, and atomic checkpoints of the full state.
+/// The runs keep only what differs: how a batch becomes a loss, and what they evaluate.
+/// </summary>
+public sealed class RunSession
+{
+    readonly string name, runDir, configHash;
+    readonly TextWriter log;
+    readonly AdamW optimizer;
+    readonly Generator generator;
+    readonly int maxNonFinite;
+    readonly long imagesPerStep;
+    readonly Stopwatch clock = new();
+    double elapsedBefore, lossSum;
+    int lossCount;
+    long firstStep;
+
+    public CheckpointStore Store { get; }
+    public MetricsLog Metrics { get; }
+    public TrainingState State { get; private set; }
+
+    /// <param name="name">Prefix of log lines ("pretrain", "finetune").</param>
+    /// <param name="imagesPerStep">Images per optimiser update (batch x accumulation), for images/s and the ETA.</param>
+    public RunSession(string name, string runDir, string configHash, TextWriter log, AdamW optimizer, Generator generator,
+        int keepCheckpoints, int maxNonFinite, long imagesPerStep, bool tensorboard)
+    {
+        this.name = name; this.runDir = runDir; this.configHash = configHash; this.log = log;
+        this.optimizer = optimizer; this.generator = generator; this.maxNonFinite = maxNonFinite; this.imagesPerStep = imagesPerStep;
+        Store = new CheckpointStore(runDir, keepCheckpoints);
+        Metrics = new MetricsLog(runDir, tensorboard);
+        State = new TrainingState { ConfigHash = configHash };
+    }
+
+    /// <summary>
+    /// A run folder belongs to one resolved config: writes <c>config.resolved.json</c> (atomically) on first use and
+    /// refuses a folder that holds a different one.
+    /// </summary>
+    public static void GuardConfig(string runDir, string hash, Func<string> resolvedJson)
+    {
+        string path = Path.Combine(runDir, "config.resolved.json");
+        if (File.Exists(path))
+        {
+            if (!File.ReadAllText(path).Contains($"\"config_hash\": \"{hash}\"", StringComparison.Ordinal))
+                throw new InvalidOperationException($"{runDir} holds a run with a different config; use a new output folder (or delete it)");
+            return;
+        }
+        File.WriteAllText(path + ".tmp", resolvedJson());
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Continues from the run folder's newest checkpoint, or else starts from <paramref name="initFrom"/> (a trunk
+    /// snapshot another run wrote), or else from scratch; then starts the clock. Returns the checkpoint used, if any.
+    /// </summary>
+    public CheckpointEntry? Resume(nn.Module model, CheckpointEntry? initFrom = null)
+    {
+        var own = Store.Latest();
+        var from = own ?? initFrom;
+        if (from is not null)
+        {
+            var state = TrainingState.FromJson(File.ReadAllText(from.StateFile), from.StateFile);
+            if (from == own && state.ConfigHash.Length > 0 && state.ConfigHash != configHash)
+                throw new InvalidOperationException($"{from.Directory} was written by a different config (hash {state.ConfigHash}, this run {configHash})");
+            ModelWeights.Load(model, from.ModelFile);
+            var moments = TensorFiles.Read(from.OptimizerFile);
+            optimizer.Import(moments, state.OptimizerSteps);
+            foreach (var t in moments.Values) t.Dispose();
+            if (state.DropPathGenerator.Length > 0)
+                generator.set_state(torch.tensor(Convert.FromBase64String(state.DropPathGenerator), ScalarType.Byte));
+            State = state with { ConfigHash = configHash };
+            Metrics.TruncateAfter(State.Step);
+            log.WriteLine($"{name}: {(from == own ? "resuming from" : "branching from")} {from.Directory} at step {State.Step}");
+        }
+        else if (File.Exists(Metrics.Path)) File.Delete(Metrics.Path);
+        Store.Prune();
+        elapsedBefore = State.ElapsedSeconds;
+        firstStep = State.Step;
+        lossSum = State.IntervalLossSum; lossCount = State.IntervalCount;
+        clock.Restart();
+        return from;
+    }
+
+    /// <summary>Wall-clock seconds of the whole run so far, over all its resumptions.</summary>
+    public double ElapsedSeconds => elapsedBefore + clock.Elapsed.TotalSeconds;
+
+    /// <summary>
+    /// Books the outcome of iteration <paramref name="k"/>: a finite loss joins the open interval; a skipped update is
+    /// counted and logged, and after the configured number in a row the run stops with
+    /// <see cref="NonFiniteTrainingException"/> (the last good checkpoint stays).
+    /// </summary>
+    public void Record(long k, StepOutcome outcome)
+    {
+        if (outcome.Applied)
+        {
+            State = State with { NonFiniteInARow = 0 };
+            lossSum += outcome.Loss; lossCount++;
+            return;
+        }
+        State = State with { NonFiniteInARow = State.NonFiniteInARow + 1, NonFiniteTotal = State.NonFiniteTotal + 1 };
+        log.WriteLine($"{name}: step {k}: non-finite loss {outcome.Loss} or gradient norm {outcome.GradNorm}; update skipped ({State.NonFiniteInARow} in a row)");
+        Metrics.Append(k + 1, new[] { ("loss", outcome.Loss), ("grad_norm", outcome.GradNorm) }, "skipped");
+        if (State.NonFiniteInARow >= maxNonFinite)
+            throw new NonFiniteTrainingException(
+                $"{runDir}: {State.NonFiniteInARow} non-finite steps in a row at step {k + 1}; stopped. The last good checkpoint is kept: {Store.Latest()?.Directory ?? "(none)"}");
+    }
+
+    /// <summary>
+    /// Closes the logging interval after <paramref name="done"/> of <paramref name="end"/> iterations: its mean loss,
+    /// images/s since this process started, the ETA and resident memory; null when no step of it was finite.
+    /// </summary>
+    public IntervalSummary? CloseInterval(long done, long end)
+    {
+        if (lossCount == 0) { lossSum = 0; return null; }
+        double mean = lossSum / lossCount;
+        lossSum = 0; lossCount = 0;
+        double ips = (done - firstStep) * imagesPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        var eta = TimeSpan.FromSeconds((end - done) * imagesPerStep / Math.Max(ips, 1e-9));
+        // Batches come through large managed arrays (LOH) that only a full collection returns; collect at each log
+        // line so resident memory stays flat instead of growing until the GC decides to.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return new IntervalSummary(mean, ips, eta, Environment.WorkingSet / 1e6);
+    }
+
+    /// <summary>Writes an atomic checkpoint after <paramref name="done"/> iterations: weights, moments and the full state.</summary>
+    public CheckpointEntry Checkpoint(long done, nn.Module model, LoaderPosition position, bool pin = false)
+    {
+        using var scope = NewDisposeScope();
+        State = State with
+        {
+            Step = done, OptimizerSteps = optimizer.StepCount, LoaderEpoch = position.Epoch, LoaderBatch = position.BatchIndex,
+            DropPathGenerator = Convert.ToBase64String(generator.get_state().data<byte>().ToArray()),
+            ElapsedSeconds = ElapsedSeconds, IntervalLossSum = lossSum, IntervalCount = lossCount,
+        };
+        var (moments, _) = optimizer.Export();
+        return Store.Save(done, model.state_dict(), moments, State, pin);
+    }
+}
+
+/// <summary>Training stopped because too many consecutive steps were not finite.</summary>
+public sealed class NonFiniteTrainingException(string message) : Exception(message);
