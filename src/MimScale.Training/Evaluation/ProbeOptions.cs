@@ -1,3 +1,4 @@
+using MimScale.Training.Runs;
 using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
 using MimScale.Models.SwinV2;
@@ -47,16 +48,11 @@ public sealed record ProbeOptions
     /// <summary>Pooled features of the training and validation images under <paramref name="encoder"/>.</summary>
     public (FeatureSet Train, FeatureSet Val) Features(SwinTransformerV2 encoder)
     {
-        IImageSource train = ImageSources.Open(TrainSource);
-        int classes = train.ClassNames.Count;
+        var (train, full, _) = TrainingSources.OpenTrain(TrainSource, null, TrainFraction, SubsetSeed);
+        int classes = full.ClassNames.Count;
         if (classes == 0) throw new ArgumentException($"{TrainSource}: the source has no class labels");
-        if (TrainFraction < 1)
-        {
-            var m = SubsetSampler.ClassBalancedFractions(train, new[] { TrainFraction }, SubsetSeed)[0];
-            train = ImageSources.FromManifest(m, train, $"{TrainSource} {TrainFraction:P0} seed {SubsetSeed}");
-        }
-        var val = FinetuneData.OpenVal(ValSource, ValImages);
-        var transform = FinetuneData.EvaluationTransform(encoder.Options.ImgSize[0], EvalCropRatio, FinetuneData.NormalizationFor(TrainSource, Mean, Std));
+        var val = TrainingSources.OpenEval(ValSource, ValImages);
+        var transform = FinetuneData.EvaluationTransform(encoder.Options.ImgSize[0], EvalCropRatio, TrainingSources.NormalizationFor(TrainSource, Mean, Std));
         var trainSet = FeatureSet.Extract(encoder, train, transform, classes, BatchSize, Workers);
         var valSet = FeatureSet.Extract(encoder, val, transform, classes, BatchSize, Workers);
         return (trainSet, valSet);

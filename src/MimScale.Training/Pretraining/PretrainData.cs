@@ -2,6 +2,7 @@ using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
 using MimScale.Data.Transforms;
 using MimScale.Models.SimMim;
+using MimScale.Training.Runs;
 
 namespace MimScale.Training.Pretraining;
 
@@ -9,27 +10,10 @@ namespace MimScale.Training.Pretraining;
 public sealed record PretrainData(IImageSource Train, Manifest? TrainManifest, IImageSource? Val, SimMimTransform Transform,
     ValidationTransform? ValTransform)
 {
-    /// <summary>Fashion-MNIST statistics (train split, grayscale replicated to RGB): mean 0.2860, std 0.3530.</summary>
-    public static readonly Normalization FashionMnistNorm = new(0.2860, 0.2860, 0.2860, 0.3530, 0.3530, 0.3530);
-
     public static PretrainData Build(PretrainConfig c, SimMimOptions model)
     {
-        var baseSource = ImageSources.Open(c.Source);
-        Manifest? manifest = null;
-        IImageSource train = baseSource;
-        if (c.Manifest is not null)
-        {
-            manifest = Manifest.Load(c.Manifest);
-            train = ImageSources.FromManifest(manifest, baseSource, c.Manifest);
-        }
-        else if (c.Fraction < 1)
-        {
-            manifest = SubsetSampler.ClassBalancedFractions(baseSource, new[] { c.Fraction }, c.SubsetSeed)[0];
-            train = ImageSources.FromManifest(manifest, baseSource, $"{c.Source} {c.Fraction:P0} seed {c.SubsetSeed}");
-        }
-
-        var norm = c.Mean is { } m && c.Std is { } s ? new Normalization(m[0], m[1], m[2], s[0], s[1], s[2])
-            : c.Source.StartsWith("fashion-mnist", StringComparison.Ordinal) ? FashionMnistNorm : Normalization.ImageNet;
+        var (train, _, manifest) = TrainingSources.OpenTrain(c.Source, c.Manifest, c.Fraction, c.SubsetSeed);
+        var norm = TrainingSources.NormalizationFor(c.Source, c.Mean, c.Std);
         var tc = new SimMimTransformConfig
         {
             ImageSize = model.Encoder.ImgSize[0], MaskPatchSize = model.MaskPatchSize, ModelPatchSize = model.Encoder.PatchSize,
@@ -40,9 +24,7 @@ public sealed record PretrainData(IImageSource Train, Manifest? TrainManifest, I
         ValidationTransform? vt = null;
         if (c.ValSource is not null)
         {
-            val = ImageSources.Open(c.ValSource);
-            if (c.ValImages > 0 && c.ValImages < val.Count)
-                val = new SubsetSource(val, Enumerable.Range(0, c.ValImages).ToArray(), $"first {c.ValImages} of {val.Description}");
+            val = TrainingSources.OpenEval(c.ValSource, c.ValImages);
             // Images no larger than the model input (Fashion-MNIST 28 -> 32) are resized straight to the input size.
             vt = ValidationTransform.ForSimMim(tc, c.ValMaskSeed);
         }

@@ -18,7 +18,7 @@ public class StudySpecTests
         Assert.Equal(new long[] { 160, 640 }, spec.Lengths);
         Assert.Equal(new[] { "knn", "linear_probe", "finetune" }, spec.Evaluations);
         Assert.Equal("finetune_top1", spec.ReportMetric);
-        Assert.Equal("0.004", spec.Pretrain.String("base_lr"));           // 4.0e-3 in shortest round-trip form
+        Assert.Equal("0.0128", spec.Pretrain.String("base_lr"));          // 1.28e-2 in shortest round-trip form
         Assert.Equal(16, spec.Pretrain.Long("batch_size", 0));
         Assert.Equal(20, spec.Pretrain.Long("warmup_iterations", 0));
         Assert.Equal(20, spec.EvaluationRecipes["knn"].Int("k", 0));
