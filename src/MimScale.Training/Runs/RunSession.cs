@@ -131,10 +131,11 @@ public sealed class RunSession
         lossSum = 0; lossCount = 0;
         double ips = (done - firstStep) * imagesPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
         var eta = TimeSpan.FromSeconds((end - done) * imagesPerStep / Math.Max(ips, 1e-9));
-        // Batches come through large managed arrays (LOH) that only a full collection returns; collect at each log
-        // line so resident memory stays flat instead of growing until the GC decides to.
+        // Batches come through large managed arrays (LOH) that only a full collection returns, and glibc keeps what
+        // libtorch frees: collect and trim at each log line so resident memory shows what is live and stays flat.
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        NativeHeap.Trim();
         return new IntervalSummary(mean, ips, eta, Environment.WorkingSet / 1e6);
     }
 

@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+namespace MimScale.Training.Runs;
+
+/// <summary>
+/// Gives freed native heap memory back to the operating system. libtorch allocates tensor storage with malloc; glibc
+/// keeps freed blocks (and, after the first large frees, raises its mmap threshold so later large blocks come from the
+/// heap too), so resident memory climbs to a high-water mark set by the largest transient (a validation pass, a
+/// checkpoint write) and stays there although nothing is live. <c>malloc_trim(0)</c> releases it; runs call it at each
+/// log line, after a full managed collection, so the resident memory they report is what is really in use.
+/// A no-op where glibc is not the C library.
+/// </summary>
+public static class NativeHeap
+{
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int MallocTrim(nuint pad);
+
+    static bool unavailable = !OperatingSystem.IsLinux();
+
+    /// <summary>Returns free heap pages to the OS; true when glibc did release something.</summary>
+    public static bool Trim()
+    {
+        if (unavailable) return false;
+        try { return MallocTrim(0) != 0; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { unavailable = true; return false; }
+    }
+}
