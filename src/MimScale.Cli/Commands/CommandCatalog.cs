@@ -17,7 +17,7 @@ public static class CommandCatalog
         yield return ReconstructCommand.Create();
         yield return DataCommand.Create();
         yield return AnalyzeCommand.Create();
-        yield return StudyCommand.Create((_, _) => new MimScale.Study.EngineStudyExecutor());
+        yield return StudyCommand.Create((_, _, threadsPerJob) => new MimScale.Study.EngineStudyExecutor(threadsPerJob));
         yield return BenchCommand.Create();
     }
 }

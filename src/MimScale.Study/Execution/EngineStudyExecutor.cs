@@ -12,11 +12,21 @@ namespace MimScale.Study;
 /// shared trunk + one branch per length, every part resumable), and each cell's result is read back from its run folder
 /// (metrics.jsonl, checkpoint state), so a branch that finished before a kill is reported from disk, not retrained.
 /// Evaluations (fine-tuning, linear probe, k-NN) are <see cref="StudyEvaluations"/>.
+/// Thread-safe: the runner may call it from several job threads at once; each call sets up its own thread (torch
+/// intra-op threads, flush-to-zero: both are per-thread settings) and every run owns its model and data.
 /// </summary>
-public sealed class EngineStudyExecutor : IStudyExecutor
+/// <param name="threadsPerJob">Torch intra-op threads of each call (0 = leave the process default).</param>
+public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
 {
+    void PrepareThread()
+    {
+        if (threadsPerJob > 0) TorchSharp.torch.set_num_threads(threadsPerJob);
+        MimScale.Models.SwinV2.DenormalFlush.Enable();
+    }
+
     public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)
     {
+        PrepareThread();
         var config = ConfigFor(job.Trunk);
         var plan = new EngineTrunkPlan(job.Trunk.Cells.Select(c => c.Iterations).ToList(), config.DecayFraction);
         var pending = job.PendingCells.ToDictionary(c => c.Iterations);
@@ -25,8 +35,11 @@ public sealed class EngineStudyExecutor : IStudyExecutor
             branch => onCellFinished(ResultOf(pending[branch.Length], branch.RunDir, job.TrunkDir, plan.BranchPoint(branch.Length))), ct);
     }
 
-    public IReadOnlyDictionary<string, double> Evaluate(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct) =>
-        StudyEvaluations.Run(cell, evaluation, cellDir, progress, ct);
+    public IReadOnlyDictionary<string, double> Evaluate(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct)
+    {
+        PrepareThread();
+        return StudyEvaluations.Run(cell, evaluation, cellDir, progress, ct);
+    }
 
     /// <summary>The engine config of a trunk: the study's pretrain map on top of model, data and seed.</summary>
     public static PretrainConfig ConfigFor(TrunkPlan trunk)

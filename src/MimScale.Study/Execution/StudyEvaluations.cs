@@ -8,8 +8,8 @@ namespace MimScale.Study;
 /// <summary>
 /// The downstream evaluations of a study cell on its final pre-trained encoder (the newest checkpoint in the cell's
 /// folder), trained on the data's evaluation source and tested on its validation source:
-/// <c>knn</c> (recipe keys k, temperature, train_fraction, val_images), <c>linear_probe</c> (steps, lr, train_fraction,
-/// val_images) and <c>finetune</c> (any fine-tuning config key, passed through like the pre-training recipe).
+/// <c>knn</c> (recipe keys k, temperature, train_fraction, val_images, eval_crop_ratio), <c>linear_probe</c> (steps, lr,
+/// train_fraction, val_images, eval_crop_ratio) and <c>finetune</c> (any fine-tuning config key, passed through like the pre-training recipe).
 /// Metrics are percentages named <c>{evaluation}_top1</c>, <c>_top5</c>, <c>_mean_per_class</c>.
 /// </summary>
 public static class StudyEvaluations
@@ -24,15 +24,16 @@ public static class StudyEvaluations
         {
             Model = cell.Model, TrainSource = cell.Data.EvalSource, ValSource = cell.Data.ValSource,
             TrainFraction = recipe.Double("train_fraction", 0.1), ValImages = recipe.Int("val_images", 2000), Seed = (ulong)cell.Seed,
+            EvalCropRatio = recipe.Double("eval_crop_ratio", 0.875),
         };
         switch (evaluation)
         {
             case "knn":
-                recipe.RequireKnownKeys(new[] { "k", "temperature", "train_fraction", "val_images" });
+                recipe.RequireKnownKeys(new[] { "k", "temperature", "train_fraction", "val_images", "eval_crop_ratio" });
                 var knn = KnnEval.Run(checkpoint, probe, new KnnOptions { K = recipe.Int("k", 20), Temperature = recipe.Double("temperature", 0.07) }, log);
                 return Percentages("knn", knn.Accuracy);
             case "linear_probe":
-                recipe.RequireKnownKeys(new[] { "steps", "lr", "train_fraction", "val_images" });
+                recipe.RequireKnownKeys(new[] { "steps", "lr", "train_fraction", "val_images", "eval_crop_ratio" });
                 var lp = LinearProbe.Run(checkpoint, probe, new LinearProbeOptions { Steps = recipe.Int("steps", 500), Lr = recipe.Double("lr", 0.05) }, log);
                 return Percentages("linear_probe", lp.Val);
             case "finetune":

@@ -16,9 +16,13 @@ internal sealed class StudyProgress
     private readonly Dictionary<string, (double Seconds, int Count)> _evalTimes = new(StringComparer.Ordinal);
     private double _sessionFlops, _sessionPretrainSeconds;
 
-    public StudyProgress(IReadOnlyList<CellPlan> cells, IEnumerable<StoredCell> stored)
+    private readonly int _jobs;
+
+    /// <param name="jobs">Trunks running at once: the remaining work is shared among them.</param>
+    public StudyProgress(IReadOnlyList<CellPlan> cells, IEnumerable<StoredCell> stored, int jobs = 1)
     {
         _cells = cells;
+        _jobs = Math.Max(1, jobs);
         _pretrained = stored.Where(s => s.Run is not null).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         _evaluated = stored.SelectMany(s => s.EvaluationResults.Select(e => (s.Key, e.Evaluation))).ToHashSet();
     }
@@ -62,7 +66,7 @@ internal sealed class StudyProgress
             if (_evalTimes.TryGetValue(e, out var t)) seconds += t.Seconds / t.Count;
             else unknown++;
         }
-        return $"ETA {Format(seconds)}" + (unknown > 0 ? $" + {unknown} evaluation(s) not yet timed" : "");
+        return $"ETA {Format(seconds / _jobs)}" + (unknown > 0 ? $" + {unknown} evaluation(s) not yet timed" : "");
     }
 
     public static string Format(double seconds)

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MimScale.Analysis;
@@ -19,16 +21,23 @@ public sealed record StudyRunSummary(int Cells, int Done, int PretrainedThisRun,
 /// evaluations of that trunk's cells, then the report. Every result is committed as soon as it arrives, so a run
 /// killed at any moment and restarted redoes no stored work and loses none. Cells are keyed by their resolved
 /// config, so an edited spec adds new cells beside the old ones instead of mixing with them.
+/// With <c>jobs</c> &gt; 1, that many trunks run at once (each trunk's pre-training then its evaluations), largest
+/// planned compute first; the executor must then be thread-safe (the engine is: every run owns its model, optimiser,
+/// generators and loaders). Store writes and progress are serialised here.
 /// </summary>
 public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
 {
+    private readonly Lock _sync = new();
+
     /// <summary>Plans <paramref name="spec"/> for running in <paramref name="folder"/>: manifests are drawn and written to its data folder.</summary>
     public static StudyPlan PlanFor(StudySpec spec, StudyFolder folder, Func<string, MimScale.Data.Sources.IImageSource>? open = null, string? version = null) =>
         StudyPlanner.Plan(spec, new ManifestResolver(folder.DataDir, open), version);
 
     /// <summary>Runs the plan in <paramref name="folder"/>; <paramref name="analysis"/> configures the report (metric from the spec by default).</summary>
-    public StudyRunSummary Run(StudyPlan plan, StudyFolder folder, CancellationToken ct = default, AnalysisOptions? analysis = null)
+    /// <param name="jobs">Trunks run at the same time (1 = one after the other).</param>
+    public StudyRunSummary Run(StudyPlan plan, StudyFolder folder, CancellationToken ct = default, AnalysisOptions? analysis = null, int jobs = 1)
     {
+        if (jobs < 1) throw new ArgumentOutOfRangeException(nameof(jobs), jobs, "jobs must be at least 1");
         using var folderLock = folder.Lock();
         using var log = new StudyLog(output, folder.LogPath);
         using var store = StudyStore.Open(folder.DatabasePath);
@@ -37,38 +46,69 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
         foreach (var cell in plan.Cells) WriteConfig(folder, cell);
 
         var stored = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
-        var progress = new StudyProgress(plan.Cells, stored);
+        var progress = new StudyProgress(plan.Cells, stored, jobs);
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}"));
         int pretrainedNow = 0, evaluatedNow = 0;
-        for (int i = 0; i < plan.Trunks.Count; i++)
+        void RunTrunk(int i, CancellationToken token)
         {
             var trunk = plan.Trunks[i];
-            pretrainedNow += PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, ct);
-            evaluatedNow += EvaluateTrunk(trunk, folder, store, log, progress, ct);
+            string prefix = jobs > 1 ? $"  [{i + 1}] | " : "  | ";
+            Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, token));
+            Interlocked.Add(ref evaluatedNow, EvaluateTrunk(trunk, folder, store, log, progress, prefix, token));
         }
+        if (jobs == 1)
+            for (int i = 0; i < plan.Trunks.Count; i++) RunTrunk(i, ct);
+        else
+            RunConcurrently(plan, jobs, RunTrunk, ct);
         var report = StudyReport.Write(plan.Spec.Name, store.LoadCells(plan.Cells.Select(c => c.Key).ToList()), folder,
             analysis ?? new AnalysisOptions(Metric: plan.Spec.ReportMetric), log);
         log.Line(progress.Line());
         return new StudyRunSummary(plan.Cells.Count, progress.Done, pretrainedNow, evaluatedNow, report);
     }
 
-    private int PretrainTrunk(TrunkPlan trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, CancellationToken ct)
+    /// <summary>
+    /// Runs trunks on <paramref name="jobs"/> dedicated threads, largest planned compute first. The first failure
+    /// cancels the others (their unfinished cells go back to planned) and is rethrown as it was.
+    /// </summary>
+    private static void RunConcurrently(StudyPlan plan, int jobs, Action<int, CancellationToken> run, CancellationToken ct)
     {
-        var finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
+        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, plan.Trunks.Count)
+            .OrderByDescending(i => plan.Trunks[i].Cells.Sum(c => c.AttributedFlops)).ThenBy(i => i));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var errors = new ConcurrentQueue<Exception>();
+        var workers = Enumerable.Range(0, Math.Min(jobs, plan.Trunks.Count)).Select(_ => new Thread(() =>
+        {
+            while (!cts.IsCancellationRequested && queue.TryDequeue(out int i))
+            {
+                try { run(i, cts.Token); }
+                catch (Exception e) { errors.Enqueue(e); cts.Cancel(); }
+            }
+        }, maxStackSize: 16 << 20) { IsBackground = true, Name = "study-job" }).ToList();
+        foreach (var w in workers) w.Start();
+        foreach (var w in workers) w.Join();
+        var first = errors.FirstOrDefault(e => e is not OperationCanceledException) ?? errors.FirstOrDefault();
+        if (first is not null) ExceptionDispatchInfo.Capture(first).Throw();
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private int PretrainTrunk(TrunkPlan trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress,
+        string prefix, CancellationToken ct)
+    {
+        IReadOnlySet<string> finished;
+        lock (_sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
         var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished);
         var pending = job.PendingCells;
         if (pending.Count == 0) return 0;
         Directory.CreateDirectory(job.TrunkDir);
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"[trunk {index + 1}/{count}] {trunk.Describe()}: lengths {string.Join(", ", trunk.Cells.Select(c => c.Iterations))}, trunk to {job.RequiredTrunkIterations}, pending {string.Join(", ", pending.Select(c => c.Iterations))}"));
-        store.SetStage(pending.Select(c => c.Key), CellStage.Pretraining);
+        lock (_sync) store.SetStage(pending.Select(c => c.Key), CellStage.Pretraining);
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        var gate = new Lock();
         var clock = Stopwatch.StartNew();
         void OnFinished(CellPretrainResult result)
         {
-            lock (gate)
+            lock (_sync)
             {
                 var cell = trunk.Cells.FirstOrDefault(c => c.Key == result.CellKey)
                     ?? throw new StudyExecutionException($"the executor reported cell '{result.CellKey}', which is not in trunk {trunk.Key}");
@@ -85,16 +125,16 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
         }
         try
         {
-            executor.PretrainTrunk(job, OnFinished, log.Progress("  | "), ct);
+            executor.PretrainTrunk(job, OnFinished, log.Progress(prefix), ct);
         }
         catch (OperationCanceledException)
         {
-            store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped by the user");
+            lock (_sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped");
             throw;
         }
         catch (Exception e)
         {
-            store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Failed, e.Message);
+            lock (_sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Failed, e.Message);
             log.Line($"[failed] trunk {trunk.Describe()}: {e.Message}");
             throw;
         }
@@ -102,47 +142,53 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
         if (missing.Count > 0)
         {
             var message = $"the executor returned without reporting {string.Join(", ", missing.Select(c => c.Key))}";
-            store.SetStage(missing.Select(c => c.Key), CellStage.Failed, message);
+            lock (_sync) store.SetStage(missing.Select(c => c.Key), CellStage.Failed, message);
             throw new StudyExecutionException(message);
         }
         return reported.Count;
     }
 
-    private int EvaluateTrunk(TrunkPlan trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, CancellationToken ct)
+    private int EvaluateTrunk(TrunkPlan trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, string prefix,
+        CancellationToken ct)
     {
         int count = 0;
-        foreach (var stored in store.LoadCells(trunk.Cells.Select(c => c.Key).ToList()))
+        IReadOnlyList<StoredCell> cells;
+        lock (_sync) cells = store.LoadCells(trunk.Cells.Select(c => c.Key).ToList());
+        foreach (var stored in cells)
         {
             var cell = trunk.Cells.First(c => c.Key == stored.Key);
             foreach (var evaluation in stored.PendingEvaluations)
             {
                 ct.ThrowIfCancellationRequested();
-                store.SetStage([cell.Key], CellStage.Evaluating, evaluation);
+                lock (_sync) store.SetStage([cell.Key], CellStage.Evaluating, evaluation);
                 log.Line($"[evaluate] {cell.Describe()}: {evaluation}");
                 var clock = Stopwatch.StartNew();
                 IReadOnlyDictionary<string, double> metrics;
                 try
                 {
-                    metrics = executor.Evaluate(cell, evaluation, folder.CellDir(cell.Key), log.Progress("  | "), ct);
+                    metrics = executor.Evaluate(cell, evaluation, folder.CellDir(cell.Key), log.Progress(prefix), ct);
                     ResultChecks.Evaluation(cell, evaluation, metrics);
                 }
                 catch (OperationCanceledException)
                 {
-                    store.SetStage([cell.Key], CellStage.Pretrained, $"{evaluation} stopped by the user");
+                    lock (_sync) store.SetStage([cell.Key], CellStage.Pretrained, $"{evaluation} stopped");
                     throw;
                 }
                 catch (Exception e)
                 {
-                    store.SetStage([cell.Key], CellStage.Failed, $"{evaluation}: {e.Message}");
+                    lock (_sync) store.SetStage([cell.Key], CellStage.Failed, $"{evaluation}: {e.Message}");
                     log.Line($"[failed] {cell.Describe()}: {evaluation}: {e.Message}");
                     throw;
                 }
-                store.RecordEvaluation(cell, evaluation, metrics, clock.Elapsed.TotalSeconds);
-                progress.Evaluated(cell, evaluation, clock.Elapsed.TotalSeconds);
-                count++;
-                log.Line(string.Create(CultureInfo.InvariantCulture,
-                    $"[evaluated] {cell.Describe()}: {string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value:0.####}"))} ({clock.Elapsed.TotalSeconds:F1} s)"));
-                log.Line(progress.Line());
+                lock (_sync)
+                {
+                    store.RecordEvaluation(cell, evaluation, metrics, clock.Elapsed.TotalSeconds);
+                    progress.Evaluated(cell, evaluation, clock.Elapsed.TotalSeconds);
+                    count++;
+                    log.Line(string.Create(CultureInfo.InvariantCulture,
+                        $"[evaluated] {cell.Describe()}: {string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value:0.####}"))} ({clock.Elapsed.TotalSeconds:F1} s)"));
+                    log.Line(progress.Line());
+                }
             }
         }
         return count;

@@ -15,6 +15,17 @@ internal sealed class SimulatedKill(string message) : Exception(message);
 internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
 {
     private int _actions;
+    private readonly Lock _gate = new();   // the runner may call from several job threads
+    private int _running, _maxRunning;
+
+    /// <summary>The most calls that were in progress at the same time.</summary>
+    public int MaxConcurrent => _maxRunning;
+
+    /// <summary>Milliseconds each call sleeps (so concurrent jobs overlap in tests).</summary>
+    public int DelayMs { get; init; }
+
+    /// <summary>Throws this from the pre-training of the trunk of this model (a failing job).</summary>
+    public string? FailModel { get; init; }
     public List<string> Pretrained { get; } = [];
     public List<(string Cell, string Evaluation)> Evaluations { get; } = [];
     public List<TrunkJob> Jobs { get; } = [];
@@ -30,7 +41,9 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
 
     public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)
     {
-        Jobs.Add(job);
+        using var _ = Enter();
+        if (job.Trunk.Model == FailModel) throw new InvalidOperationException($"trunk {job.Trunk.Key} failed");
+        lock (_gate) Jobs.Add(job);
         Directory.CreateDirectory(job.TrunkDir);
         progress.Report($"trunk {job.Trunk.Key} to {job.RequiredTrunkIterations}");
         foreach (var cell in job.PendingCells)
@@ -48,22 +61,36 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
                 Device = "fake",
                 ReconstructionImages = [Path.Combine(job.CellDir(cell), "recon.png")],
             };
-            Pretrained.Add(cell.Key);
+            ct.ThrowIfCancellationRequested();
+            lock (_gate) Pretrained.Add(cell.Key);
             onCellFinished(Tamper?.Invoke(result) ?? result);
         }
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct)
     {
+        using var _ = Enter();
         Act();
-        Evaluations.Add((cell.Key, evaluation));
+        lock (_gate) Evaluations.Add((cell.Key, evaluation));
         var metrics = new Dictionary<string, double> { [StudySpec.TopMetric(evaluation)] = Metric(cell, evaluation) };
         return TamperMetrics?.Invoke(evaluation, metrics) ?? metrics;
     }
 
     private void Act()
     {
-        if (killAfter is int k && _actions >= k) throw new SimulatedKill($"simulated kill after {k} actions");
-        _actions++;
+        lock (_gate)
+        {
+            if (killAfter is int k && _actions >= k) throw new SimulatedKill($"simulated kill after {k} actions");
+            _actions++;
+        }
+    }
+
+    private sealed class Exit(Action a) : IDisposable { public void Dispose() => a(); }
+
+    private IDisposable Enter()
+    {
+        lock (_gate) _maxRunning = Math.Max(_maxRunning, ++_running);
+        if (DelayMs > 0) Thread.Sleep(DelayMs);
+        return new Exit(() => { lock (_gate) _running--; });
     }
 }

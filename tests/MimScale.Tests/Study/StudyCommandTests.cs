@@ -26,7 +26,7 @@ public class StudyCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var root = new RootCommand { StudyCommand.Create(factory, output, error) };
+        var root = new RootCommand { StudyCommand.Create((s, d, _) => factory(s, d), output, error) };
         int code = root.Parse(args).Invoke();
         return (code, output.ToString(), error.ToString());
     }

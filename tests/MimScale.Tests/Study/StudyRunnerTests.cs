@@ -107,6 +107,50 @@ public class StudyRunnerTests
     }
 
     [Fact]
+    public void ConcurrentJobsStoreTheSameResultsAsOneAfterTheOther()
+    {
+        using var seq = new TempFolder();
+        var seqFolder = StudyFolder.At(seq.Path);
+        Run(new FakeStudyExecutor(), PlanIn(seqFolder, StudyTestData.Spec()), seqFolder);
+
+        using var par = new TempFolder();
+        var parFolder = StudyFolder.At(par.Path);
+        var plan = PlanIn(parFolder, StudyTestData.Spec());
+        var fake = new FakeStudyExecutor { DelayMs = 30 };
+        var log = new StringWriter();
+        var summary = new StudyRunner(fake, log).Run(plan, parFolder, default, NoPlots, jobs: 2);
+
+        Assert.Equal((8, 8, 8, 16), (summary.Cells, summary.Done, summary.PretrainedThisRun, summary.EvaluationsThisRun));
+        Assert.Equal(2, fake.MaxConcurrent);                        // two trunks really ran at once
+        Assert.Equal(8, fake.Pretrained.Distinct().Count());
+        Assert.Equal(16, fake.Evaluations.Distinct().Count());
+        Assert.Matches(@"  \[\d\] \| trunk ", log.ToString());      // executor lines say which job they come from
+        // Largest planned compute first: the two swinv2-nano trunks before the swinv2-pico ones.
+        Assert.Equal("swinv2-nano", fake.Jobs[0].Trunk.Model);
+        var a = StudyResultsJson.Load(parFolder.ResultsJsonPath).Runs.OrderBy(r => r.RunId).ToList();
+        var b = StudyResultsJson.Load(seqFolder.ResultsJsonPath).Runs.OrderBy(r => r.RunId).ToList();
+        Assert.Equal(b.Select(r => (r.RunId, r.FinalValLoss, r.Metric("knn_top1"), r.Metric("finetune_top1"), r.Curve.Count)),
+            a.Select(r => (r.RunId, r.FinalValLoss, r.Metric("knn_top1"), r.Metric("finetune_top1"), r.Curve.Count)));
+    }
+
+    [Fact]
+    public void AFailingJobStopsTheOthersAndNothingFinishedIsLost()
+    {
+        using var tmp = new TempFolder();
+        var folder = StudyFolder.At(tmp.Path);
+        var plan = PlanIn(folder, StudyTestData.Spec());
+        var failing = new FakeStudyExecutor { FailModel = "swinv2-pico", DelayMs = 10 };
+        var e = Assert.Throws<InvalidOperationException>(() => new StudyRunner(failing, TextWriter.Null).Run(plan, folder, default, NoPlots, jobs: 2));
+        Assert.Contains("failed", e.Message);
+        // Restarted: only what was not stored runs, and everything ends done.
+        var again = new FakeStudyExecutor();
+        var summary = Run(again, plan, folder);
+        Assert.Equal(8, summary.Done);
+        Assert.Equal(8, failing.Pretrained.Count + again.Pretrained.Count);
+        Assert.Empty(failing.Pretrained.Intersect(again.Pretrained));
+    }
+
+    [Fact]
     public void KilledCellIsMarkedFailedThenRetried()
     {
         using var tmp = new TempFolder();
