@@ -54,6 +54,47 @@ public class ReportWriterTests
     }
 
     [Fact]
+    public void Figure5PairsTheOverfittingRunWithTheSameModelOnMoreData()
+    {
+        using var tmp = new TempFolder();
+        // Panels as the engine writes them: 3 tiles of 8x8 (original | masked | reconstruction), one colour per run.
+        string[] Panels(string name, SkiaSharp.SKColor colour)
+        {
+            var dir = Path.Combine(tmp.Path, name);
+            Directory.CreateDirectory(dir);
+            return new[] { "train_0.png", "val_0.png" }.Select(f =>
+            {
+                using var bmp = new SkiaSharp.SKBitmap(24, 8);
+                bmp.Erase(colour);
+                var path = Path.Combine(dir, f);
+                using (var data = bmp.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100)) File.WriteAllBytes(path, data.ToArray());
+                return path;
+            }).ToArray();
+        }
+        var overfit = AnalysisTestData.Run("B", "small", 300, 0.47, 70.0, 0.6) with
+        {
+            Curve = [new(100, 0.9, 0.50), new(200, 0.7, 0.45), new(300, 0.6, 0.47)],
+            ReconstructionImages = Panels("b-small", SkiaSharp.SKColors.Red),
+        };
+        var fine = AnalysisTestData.Run("B", "large", 300, 0.40, 75.0, 0.5) with
+        {
+            Curve = [new(100, 0.9, 0.50), new(200, 0.7, 0.45), new(300, 0.6, 0.40)],
+            ReconstructionImages = Panels("b-large", SkiaSharp.SKColors.Blue),
+        };
+        var small = AnalysisTestData.Run("A", "small", 300, 0.48, 69.0, 0.6) with { ReconstructionImages = Panels("a-small", SkiaSharp.SKColors.Green) };
+        var files = ReportWriter.Write(AnalysisTestData.Study(overfit, fine, small), Path.Combine(tmp.Path, "report"));
+
+        var path = Path.Combine(tmp.Path, "report", "plots", "reconstructions.png");
+        Assert.Contains(path, files.PlotPaths);
+        using var figure = SkiaSharp.SKBitmap.Decode(path);
+        // Header 26 px, then per row a 22 px label and the panel scaled 4x (96 x 32) at x = 12; rows 12 px apart.
+        Assert.Equal(26 + 2 * (22 + 32 + 12) + 12, figure.Height);
+        Assert.Equal(SkiaSharp.SKColors.Red, figure.GetPixel(12 + 40, 26 + 22 + 16));           // first row: the overfitting run
+        Assert.Equal(SkiaSharp.SKColors.Blue, figure.GetPixel(12 + 40, 26 + 22 + 32 + 12 + 22 + 16)); // then B on more data
+        Assert.Contains("Figure 5", File.ReadAllText(files.MarkdownPath));
+    }
+
+    [Fact]
     public void AnalyzeCommandWritesTheReportNextToTheCsv()
     {
         using var tmp = new TempFolder();
