@@ -15,7 +15,7 @@ internal static class LengthFinding
             $"For each model, take its shortest and longest lengths and the data sizes that have a value at both. Gain(L) = {what} " +
             "from the smallest to the largest of those data sizes at length L (seed means). A model is eligible with two lengths and two data sizes. " +
             $"The larger models are the top ceil({rules.LargerModelsFraction:0.##} x eligible) by size. Holds if Gain(longest) - Gain(shortest) > " +
-            $"{F(rules.MinChange, 4)} for every larger model. NotEnoughData if no model is eligible.";
+            $"{F(rules.MinChange(!useMetric), 4)} for every larger model. NotEnoughData if no model is eligible.";
         var statement = "Training length matters: larger models benefit from more data only when trained long enough; " +
                         "at short lengths data size makes little difference.";
 
@@ -41,7 +41,7 @@ internal static class LengthFinding
 
         int larger = Math.Max(1, (int)Math.Ceiling(rules.LargerModelsFraction * eligible.Count));
         var largerModels = eligible.Skip(eligible.Count - larger).ToList();
-        bool holds = largerModels.All(e => e.Long - e.Short > rules.MinChange);
+        bool holds = largerModels.All(e => e.Long - e.Short > rules.MinChange(!useMetric));
         var evidence = eligible.Select(e => (largerModels.Contains(e) ? "[larger] " : "") + e.Text).ToList();
         return new Finding(2, "Training length decides whether more data helps", statement, rule,
             holds ? FindingVerdict.Holds : FindingVerdict.DoesNotHold, evidence);

@@ -14,7 +14,7 @@ internal static class OverfitFinding
         string rule =
             $"Take the largest model M that has runs at two or more lengths on some data, and the smallest such data D. " +
             $"Change = {(useLoss ? "final val loss" : "minus the metric")} at the longest length minus at the shortest length (seed means). " +
-            $"Holds if the {quantity} of (M, D) is > {F(rules.MinChange, 4)} AND larger than the {quantity} of every smaller model on D " +
+            $"Holds if the {quantity} of (M, D) is > {F(rules.MinChange(useLoss), 4)} AND larger than the {quantity} of every smaller model on D " +
             "and of M on every larger data. NotEnoughData if M or any comparison is missing.";
 
         var statement = "Large models overfit small data: with longer training their validation loss rises (and fine-tune accuracy falls), " +
@@ -46,7 +46,7 @@ internal static class OverfitFinding
             evidence.Add("no smaller model on the same data and no larger data for the same model to compare with");
             return Result(FindingVerdict.NotEnoughData, evidence);
         }
-        bool holds = main.Value > rules.MinChange && comparisons.All(c => main.Value > c.Value);
+        bool holds = main.Value > rules.MinChange(useLoss) && comparisons.All(c => main.Value > c.Value);
         evidence.Add($"{quantity} of the largest model on the smallest data = {Signed(main.Value, 4)}; " +
                      $"largest comparison = {Signed(comparisons.Max(c => c.Value), 4)}");
         return Result(holds ? FindingVerdict.Holds : FindingVerdict.DoesNotHold, evidence);

@@ -21,6 +21,10 @@ public class FindingsTests
         // B on small rises only +0.005 while A on small rises +0.02: the large model does not overfit more.
         var notMore = Eval(1, AnalysisTestData.Study(Run("A", "small", 100, 0.50), Run("A", "small", 200, 0.52), Run("B", "small", 100, 0.50), Run("B", "small", 200, 0.505)));
         Assert.Equal(FindingVerdict.DoesNotHold, notMore.Verdict);
+        // B on small rises +0.0005 while the comparisons fall: below the 0.001 threshold, not evidence.
+        var tiny = Eval(1, AnalysisTestData.Study([.. baseRuns, Run("B", "small", 100, 0.50), Run("B", "small", 200, 0.5005)]));
+        Assert.Equal(FindingVerdict.DoesNotHold, tiny.Verdict);
+        Assert.Contains("is > 0.0010 AND", tiny.Rule);
         // B on small falls: no rise at all.
         var falls = Eval(1, AnalysisTestData.Study([.. baseRuns, Run("B", "small", 100, 0.50), Run("B", "small", 200, 0.49)]));
         Assert.Equal(FindingVerdict.DoesNotHold, falls.Verdict);
@@ -43,6 +47,10 @@ public class FindingsTests
 
         var fails = Eval(2, AnalysisTestData.Study([.. a, .. b100, Run("B", "small", 200, 0.5, 82.5), Run("B", "large", 200, 0.5, 82.55)]));
         Assert.Equal(FindingVerdict.DoesNotHold, fails.Verdict);
+        // An increase of +0.35 points is below the noise threshold (0.5 points): not evidence.
+        var noise = Eval(2, AnalysisTestData.Study([.. a, .. b100, Run("B", "small", 200, 0.5, 82.5), Run("B", "large", 200, 0.5, 82.95)]));
+        Assert.Equal(FindingVerdict.DoesNotHold, noise.Verdict);
+        Assert.Contains("> 0.5000 for every larger model", noise.Rule);
 
         // Without a metric, the val-loss drop is used: B drops 0.01 @100 and 0.05 @200.
         var byLoss = Eval(2, AnalysisTestData.Study(Run("B", "small", 100, 0.50), Run("B", "large", 100, 0.49), Run("B", "small", 200, 0.52), Run("B", "large", 200, 0.47)), metric: null);

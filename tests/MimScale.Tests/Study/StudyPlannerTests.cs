@@ -108,9 +108,9 @@ public class StudyPlannerTests
         var plan = StudyPlanner.Plan(spec, new ManifestResolver(null), "v");
         Assert.Equal(new int?[] { 600, 3000, 15000 }, plan.Trunks.Take(3).Select(t => t.Data.ImageCount));
         Assert.Equal(6, plan.Trunks.Count);
-        Assert.Equal(6 * (560 + 20 + 80), plan.TotalIterations);
+        Assert.Equal(6 * (1680 + 30 + 240), plan.TotalIterations);
         var text = PlanText.Format(plan, new ComputeRate(2.0));
-        Assert.Contains("3,960 iterations instead of 4,800 without sharing (82.5%)", text);
-        Assert.Contains("160: 140+20, 640: 560+80", text);
+        Assert.Contains("11,700 iterations instead of 12,960 without sharing (90.3%)", text);
+        Assert.Contains("240: 210+30, 1920: 1680+240", text);
     }
 }

@@ -15,7 +15,7 @@ public class StudySpecTests
         Assert.Equal(new[] { "swinv2-pico", "swinv2-nano" }, spec.Models);
         Assert.Equal(new[] { 0.01, 0.05, 0.25 }, spec.Data.Variants.Select(v => v.Fraction!.Value));
         Assert.Equal("Fashion-MNIST 1%", spec.Data.Label(spec.Data.Variants[0]));
-        Assert.Equal(new long[] { 160, 640 }, spec.Lengths);
+        Assert.Equal(new long[] { 240, 1920 }, spec.Lengths);
         Assert.Equal(new[] { "knn", "linear_probe", "finetune" }, spec.Evaluations);
         Assert.Equal("finetune_top1", spec.ReportMetric);
         Assert.Equal("0.0128", spec.Pretrain.String("base_lr"));          // 1.28e-2 in shortest round-trip form
