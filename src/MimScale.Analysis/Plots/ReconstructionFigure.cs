@@ -49,13 +49,14 @@ public static class ReconstructionFigure
             if (images.Any(i => i.Item2 is null || i.Item3 is null)) return null;
             int cellW = images.Max(i => Math.Max(i.Item2!.Width, i.Item3!.Width)) * Scale;
             int cellH = images.Max(i => Math.Max(i.Item2!.Height, i.Item3!.Height)) * Scale;
-            int width = Math.Max(2 * cellW + 3 * Pad, 760);
+            using var typeface = PlotFonts.FontFile is { } f ? SKTypeface.FromFile(f) : null;
+            using var font = new SKFont(typeface ?? SKTypeface.Default, 14);
+            int textW = (int)Math.Ceiling(images.Max(i => font.MeasureText(i.Item1))) + 2 * Pad;
+            int width = Math.Max(Math.Max(2 * cellW + 3 * Pad, 760), textW);
             int height = HeaderHeight + images.Count * (LabelHeight + cellH + Pad) + Pad;
             using var surface = SKSurface.Create(new SKImageInfo(width, height));
             var canvas = surface.Canvas;
             canvas.Clear(SKColors.White);
-            using var typeface = PlotFonts.FontFile is { } f ? SKTypeface.FromFile(f) : null;
-            using var font = new SKFont(typeface ?? SKTypeface.Default, 14);
             using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
             canvas.DrawText("training image: original | masked | reconstruction", Pad, HeaderHeight - 8, font, ink);
             canvas.DrawText("validation image: original | masked | reconstruction", 2 * Pad + cellW, HeaderHeight - 8, font, ink);
