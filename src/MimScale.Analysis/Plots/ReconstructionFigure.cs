@@ -21,7 +21,7 @@ public static class ReconstructionFigure
         foreach (var o in a.Overfitting) status[o.Run] = o;
         var usable = a.Results.Runs.Where(r => Panel(r, "train_") is not null && Panel(r, "val_") is not null).ToList();
         if (usable.Count == 0) return null;
-        var grid = new ResultGrid(a.Results);
+        var grid = a.Grid;
         int ModelRank(RunResult r) => IndexOf(grid.Models, r.Model);
         int DataRank(RunResult r) => IndexOf(grid.DataLabels, r.DataLabel);
 
