@@ -7,9 +7,13 @@ namespace MimScale.Tests.Models;
 
 public class InitTests
 {
-    static Dictionary<string, Tensor> Build(long seed) =>
-        new SwinTransformerV2(ModelZoo.Get("swinv2-nano").Finetune, generator: new Generator((ulong)seed)).state_dict()
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
+    // Clones: the module is garbage once this returns, and its finalizer disposes the parameters that state_dict()
+    // hands out, which made the test fail now and then ("Tensor invalid -- empty handle") when a GC ran mid-test.
+    static Dictionary<string, Tensor> Build(long seed)
+    {
+        using var model = new SwinTransformerV2(ModelZoo.Get("swinv2-nano").Finetune, generator: new Generator((ulong)seed));
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+    }
 
     [Fact]
     public void OfficialInitialisation()
