@@ -3,13 +3,15 @@ using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
 using MimScale.Training.Optim;
+using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MimScale.Bench;
 
 /// <summary>What to measure: a zoo model (or the fixture configuration "simmim-a") at a batch and resolution.</summary>
-public sealed record ModelBenchOptions(string Model, int Batch, int? Img = null, int? Window = null, int Steps = 10, int Warmup = 3, int Threads = 0);
+public sealed record ModelBenchOptions(string Model, int Batch, int? Img = null, int? Window = null, int Steps = 10, int Warmup = 3, int Threads = 0,
+    bool FlatAdamW = true);
 
 /// <summary>
 /// Images/s of the real forward pass or the real SimMIM training step (forward, backward, clipping, AdamW), plus
@@ -63,17 +65,11 @@ public static class ModelBenchmark
         {
             model.train();
             var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
-            var optimizer = new AdamW(ParameterGroups.Pretraining(named, 0.05));
-            var parameters = named.Select(p => p.parameter).ToList();
+            var optimizer = new AdamW(ParameterGroups.Pretraining(named, 0.05), flatten: o.FlatAdamW);
+            var trainStep = new TrainStep(optimizer, 5.0);
+            var batches = new Func<Tensor>[] { () => model.forward(x, mask) };
             flopsPerImage = ModelCost.SimMimTrainingFlops(enc, sim.EncoderStride);
-            step = () =>
-            {
-                using var s = NewDisposeScope();
-                optimizer.ZeroGrad();
-                model.forward(x, mask).backward();
-                GradientClipping.Clip(parameters, 5.0);
-                optimizer.Step(1e-4);
-            };
+            step = () => trainStep.Run(batches, 1e-4);
         }
         else throw new ArgumentException($"unknown benchmark mode '{mode}' (forward, train)");
 
@@ -84,7 +80,7 @@ public static class ModelBenchmark
         double imagesPerSecond = o.Batch * o.Steps / seconds;
         double peak = MatmulPeakFlops();
         double achieved = imagesPerSecond * flopsPerImage;
-        output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()} flush_denormal={(flushed ? "on" : "off")}");
+        output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}{(mode == "train" ? $" adamw={(o.FlatAdamW ? "flat" : "per-parameter")}" : "")} flush_denormal={(flushed ? "on" : "off")}");
         output.WriteLine($"  steps={o.Steps} (after {o.Warmup} warm-up) seconds={seconds:F3} step_ms={1000 * seconds / o.Steps:F1}");
         output.WriteLine($"  images/s={imagesPerSecond:F2}");
         output.WriteLine($"  model GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} matmul peak GFLOP/s={peak / 1e9:F2} MFU={100 * achieved / peak:F1}%");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
 using MimScale.Training.Optim;
+using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace MimScale.Study;
 
 /// <summary>
 /// The quick benchmark behind <c>mimscale study plan --measure</c>: times a few real SimMIM training steps (forward,
-/// backward, clipping, AdamW) of a zoo model on random data and returns seconds per image. Seeded, but timings vary
+/// backward, clipping, AdamW: the engine's TrainStep) of a zoo model on random data and returns seconds per image. Seeded, but timings vary
 /// with machine load; used for estimates only.
 /// </summary>
 public static class ThroughputProbe
@@ -27,19 +28,13 @@ public static class ThroughputProbe
         net.train();
         var named = net.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         var optimizer = new AdamW(ParameterGroups.Pretraining(named, 0.05));
-        var parameters = named.Select(p => p.parameter).ToList();
+        var step = new TrainStep(optimizer, 5.0);
         var enc = sim.Encoder;
         var x = torch.randn([batch, enc.InChans, enc.ImgSize[0], enc.ImgSize[1]], generator: gen);
         var (mh, mw) = enc.PatchesResolution;
         var mask = (torch.rand([batch, mh, mw], generator: gen) < sim.MaskRatio).to_type(ScalarType.Int64);
-        void Step()
-        {
-            using var scope = NewDisposeScope();
-            optimizer.ZeroGrad();
-            net.forward(x, mask).backward();
-            GradientClipping.Clip(parameters, 5.0);
-            optimizer.Step(1e-4);
-        }
+        var batches = new Func<Tensor>[] { () => net.forward(x, mask) };
+        void Step() => step.Run(batches, 1e-4);
         for (int i = 0; i < warmup; i++) Step();
         double best = double.PositiveInfinity;
         for (int i = 0; i < steps; i++)

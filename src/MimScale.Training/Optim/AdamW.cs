@@ -8,16 +8,41 @@ namespace MimScale.Training.Optim;
 /// AdamW (Loshchilov &amp; Hutter), the update of torch.optim.AdamW: decoupled decay p *= 1 - lr*wd, then Adam with bias
 /// correction. MimScale's own so its state is keyed by parameter NAME (checkpoints stay readable and resumable
 /// across processes) and each group carries the lr scale of layer-wise decay.
+/// <para>
+/// Flat buffers: at its first update the optimiser moves each group's parameters, gradients and moments into one
+/// contiguous buffer per group, and the parameters and their <c>.grad</c> become views of it (autograd then
+/// accumulates into the views in place). An update is then a handful of kernels per group instead of per parameter,
+/// and <see cref="Gradients"/> gives clipping the same few buffers: on the CPU-scale models, whose hundreds of small
+/// tensors make every per-parameter launch count, this is the difference measured in bench/README.md. The
+/// arithmetic is unchanged (same operations, same order per element). Parameters that had no gradient at the first
+/// update (unused in the forward pass) stay outside the buffers and are skipped whenever their gradient is null,
+/// as torch.optim does. Nothing may replace a flattened parameter's tensor afterwards (in-place copies, as
+/// checkpoint loading does, are fine).
+/// </para>
 /// </summary>
 public sealed class AdamW
 {
     private readonly IReadOnlyList<ParameterGroup> groups;
+    // Per-parameter state of parameters outside the flat buffers, and imported state waiting to be flattened.
     private readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> state = new();
+    private FlatGroup?[]? flat;
 
-    public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
+    sealed record Member(string Name, Parameter Parameter, long Offset, long Numel, long[] Shape);
+
+    /// <summary>One group's parameters, gradients and moments as 1-D buffers; members are views of them.</summary>
+    sealed record FlatGroup(Tensor Param, Tensor Grad, Tensor ExpAvg, Tensor ExpAvgSq, IReadOnlyList<Member> Members)
+    {
+        public Tensor Slice(Tensor buffer, Member m) => buffer.narrow(0, m.Offset, m.Numel).view(m.Shape);
+    }
+
+    private readonly bool flatten;
+
+    /// <param name="flatten">False keeps every parameter on the per-parameter path (for benchmarks and checks).</param>
+    public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, bool flatten = true)
     {
         this.groups = groups;
         Beta1 = beta1; Beta2 = beta2; Eps = eps;
+        this.flatten = flatten;
     }
 
     public double Beta1 { get; }
@@ -26,6 +51,8 @@ public sealed class AdamW
     /// <summary>Updates taken so far (Adam's t).</summary>
     public long StepCount { get; private set; }
     public IReadOnlyList<ParameterGroup> Groups => groups;
+    /// <summary>True once the parameters live in per-group flat buffers (after the first update).</summary>
+    public bool IsFlat => flat is not null;
 
     /// <summary>One update at base learning rate <paramref name="lr"/> (each group uses lr * its scale).</summary>
     public void Step(double lr) => Step(i => lr * groups[i].LrScale);
@@ -38,40 +65,125 @@ public sealed class AdamW
         // to all gradients alive (a model-sized leak per step).
         using var scope = NewDisposeScope();
         using var _ = torch.no_grad();
+        if (flatten) flat ??= Flatten();
         StepCount++;
         double bc1 = 1 - Math.Pow(Beta1, StepCount), bc2 = 1 - Math.Pow(Beta2, StepCount);
         for (int gi = 0; gi < groups.Count; gi++)
         {
             var g = groups[gi];
             double lr = groupLr(gi);
-            foreach (var (name, p) in g.Parameters)
+            if (flat?[gi] is { } f) Update(f.Param, f.Grad, f.ExpAvg, f.ExpAvgSq, lr, g.WeightDecay, bc1, bc2);
+            foreach (var (name, p) in Loose(gi))
             {
                 var grad = p.grad;
                 if (grad is null) continue;
                 if (!state.TryGetValue(name, out var s))
                     state[name] = s = (torch.zeros_like(p).DetachFromDisposeScope(), torch.zeros_like(p).DetachFromDisposeScope()); // outlive the step
-                if (g.WeightDecay != 0) p.mul_(1 - lr * g.WeightDecay);
-                s.ExpAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-                s.ExpAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-                using var denom = s.ExpAvgSq.sqrt().div_(Math.Sqrt(bc2)).add_(Eps);
-                p.addcdiv_(s.ExpAvg, denom, value: -lr / bc1);
+                Update(p, grad, s.ExpAvg, s.ExpAvgSq, lr, g.WeightDecay, bc1, bc2);
             }
         }
+    }
+
+    void Update(Tensor p, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double weightDecay, double bc1, double bc2)
+    {
+        if (weightDecay != 0) p.mul_(1 - lr * weightDecay);
+        expAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
+        expAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
+        using var denom = expAvgSq.sqrt().div_(Math.Sqrt(bc2)).add_(Eps);
+        p.addcdiv_(expAvg, denom, value: -lr / bc1);
+    }
+
+    /// <summary>Parameters of group <paramref name="gi"/> that are not in its flat buffer.</summary>
+    IEnumerable<(string Name, Parameter Parameter)> Loose(int gi)
+    {
+        if (flat?[gi] is not { } f) return groups[gi].Parameters;
+        var inFlat = f.Members.Select(m => m.Name).ToHashSet();
+        return groups[gi].Parameters.Where(p => !inFlat.Contains(p.Name));
+    }
+
+    /// <summary>Moves each group's parameters that have a gradient (one dtype and device per group) into flat buffers.</summary>
+    FlatGroup?[] Flatten()
+    {
+        var result = new FlatGroup?[groups.Count];
+        for (int gi = 0; gi < groups.Count; gi++)
+        {
+            var withGrad = groups[gi].Parameters.Where(p => p.Parameter.grad is not null).ToList();
+            if (withGrad.Count == 0) continue;
+            var first = withGrad[0].Parameter;
+            if (withGrad.Any(p => p.Parameter.dtype != first.dtype || p.Parameter.device.ToString() != first.device.ToString()))
+                continue; // mixed dtypes or devices: leave the group on the per-parameter path
+            var members = new List<Member>();
+            long offset = 0;
+            foreach (var (name, p) in withGrad)
+            {
+                members.Add(new Member(name, p, offset, p.numel(), p.shape));
+                offset += p.numel();
+            }
+            var f = new FlatGroup(
+                torch.cat(withGrad.Select(p => p.Parameter.detach().reshape(-1)).ToList(), 0).DetachFromDisposeScope(),
+                torch.cat(withGrad.Select(p => p.Parameter.grad!.reshape(-1)).ToList(), 0).DetachFromDisposeScope(),
+                torch.zeros(offset, dtype: first.dtype, device: first.device).DetachFromDisposeScope(),
+                torch.zeros(offset, dtype: first.dtype, device: first.device).DetachFromDisposeScope(),
+                members);
+            foreach (var m in members)
+            {
+                m.Parameter.set_(f.Slice(f.Param, m));
+                var old = m.Parameter.grad;
+                m.Parameter.grad = f.Slice(f.Grad, m);
+                old?.Dispose();
+                if (state.Remove(m.Name, out var s))
+                {
+                    f.Slice(f.ExpAvg, m).copy_(s.ExpAvg);
+                    f.Slice(f.ExpAvgSq, m).copy_(s.ExpAvgSq);
+                    s.ExpAvg.Dispose(); s.ExpAvgSq.Dispose();
+                }
+            }
+            result[gi] = f;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The gradient tensors to clip or measure: the flat buffers plus any loose gradient. New handles of loose
+    /// gradients belong to the caller's dispose scope; the flat buffers belong to the optimiser.
+    /// </summary>
+    public IReadOnlyList<Tensor> Gradients()
+    {
+        var list = new List<Tensor>();
+        for (int gi = 0; gi < groups.Count; gi++)
+        {
+            if (flat?[gi] is { } f) list.Add(f.Grad);
+            foreach (var (_, p) in Loose(gi))
+                if (p.grad is { } grad) list.Add(grad);
+        }
+        return list;
     }
 
     public void ZeroGrad()
     {
         using var scope = NewDisposeScope();
-        foreach (var g in groups)
-            foreach (var (_, p) in g.Parameters)
+        using var _ = torch.no_grad();
+        for (int gi = 0; gi < groups.Count; gi++)
+        {
+            if (flat?[gi] is { } f) f.Grad.zero_(); // the parameters' .grad stay views of it
+            foreach (var (_, p) in Loose(gi))
                 if (p.grad is not null) { p.grad.Dispose(); p.grad = null; }
+        }
     }
 
-    /// <summary>State as named tensors ("exp_avg/NAME", "exp_avg_sq/NAME") plus the step count, for checkpoints.</summary>
+    /// <summary>State as named tensors ("exp_avg/NAME", "exp_avg_sq/NAME") plus the step count, for checkpoints.
+    /// Moments in flat buffers are returned as views in the caller's dispose scope.</summary>
     public (IReadOnlyDictionary<string, Tensor> Tensors, long Step) Export()
     {
         var d = new Dictionary<string, Tensor>();
         foreach (var (name, s) in state) { d["exp_avg/" + name] = s.ExpAvg; d["exp_avg_sq/" + name] = s.ExpAvgSq; }
+        if (flat is not null)
+            foreach (var f in flat.OfType<FlatGroup>())
+                foreach (var m in f.Members)
+                {
+                    d["exp_avg/" + m.Name] = f.Slice(f.ExpAvg, m);
+                    d["exp_avg_sq/" + m.Name] = f.Slice(f.ExpAvgSq, m);
+                }
         return (d, StepCount);
     }
 
@@ -79,8 +191,7 @@ public sealed class AdamW
     public void Import(IReadOnlyDictionary<string, Tensor> tensors, long step)
     {
         var known = groups.SelectMany(g => g.Parameters).ToDictionary(p => p.Name, p => p.Parameter);
-        foreach (var d in state.Values) { d.ExpAvg.Dispose(); d.ExpAvgSq.Dispose(); }
-        state.Clear();
+        var incoming = new Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)>();
         foreach (var (key, t) in tensors)
         {
             if (!key.StartsWith("exp_avg/", StringComparison.Ordinal)) continue;
@@ -88,7 +199,28 @@ public sealed class AdamW
             if (!known.TryGetValue(name, out var p)) throw new InvalidDataException($"optimizer state names unknown parameter '{name}'");
             if (!tensors.TryGetValue("exp_avg_sq/" + name, out var sq)) throw new InvalidDataException($"optimizer state lacks exp_avg_sq/{name}");
             if (!t.shape.SequenceEqual(p.shape)) throw new InvalidDataException($"optimizer state for '{name}' has shape [{string.Join(",", t.shape)}], parameter has [{string.Join(",", p.shape)}]");
-            state[name] = (t.to(p.device).clone().DetachFromDisposeScope(), sq.to(p.device).clone().DetachFromDisposeScope());
+            incoming[name] = (t, sq);
+        }
+        foreach (var d in state.Values) { d.ExpAvg.Dispose(); d.ExpAvgSq.Dispose(); }
+        state.Clear();
+        using var scope = NewDisposeScope();
+        using var _ = torch.no_grad();
+        var flatMembers = new Dictionary<string, (FlatGroup Group, Member Member)>();
+        if (flat is not null)
+            foreach (var f in flat.OfType<FlatGroup>())
+            {
+                f.ExpAvg.zero_(); f.ExpAvgSq.zero_();
+                foreach (var m in f.Members) flatMembers[m.Name] = (f, m);
+            }
+        foreach (var (name, (avg, sq)) in incoming)
+        {
+            var p = known[name];
+            if (flatMembers.TryGetValue(name, out var fm))
+            {
+                fm.Group.Slice(fm.Group.ExpAvg, fm.Member).copy_(avg);
+                fm.Group.Slice(fm.Group.ExpAvgSq, fm.Member).copy_(sq);
+            }
+            else state[name] = (avg.to(p.device).clone().DetachFromDisposeScope(), sq.to(p.device).clone().DetachFromDisposeScope());
         }
         StepCount = step;
     }

@@ -1,6 +1,5 @@
 using MimScale.Training.Optim;
 using TorchSharp;
-using Parameter = TorchSharp.Modules.Parameter;
 using AdamW = MimScale.Training.Optim.AdamW;
 using static TorchSharp.torch;
 
@@ -20,13 +19,11 @@ public readonly record struct StepOutcome(double Loss, double GradNorm, bool App
 public sealed class TrainStep
 {
     private readonly AdamW optimizer;
-    private readonly IReadOnlyList<Parameter> parameters;
     private readonly double clipGrad;
 
     public TrainStep(AdamW optimizer, double clipGrad)
     {
         this.optimizer = optimizer;
-        parameters = optimizer.Groups.SelectMany(g => g.Parameters).Select(p => p.Parameter).ToList();
         this.clipGrad = clipGrad;
     }
 
@@ -54,7 +51,7 @@ public sealed class TrainStep
             (microBatches.Count == 1 ? loss : loss / microBatches.Count).backward();
         }
         double mean = finite ? total / microBatches.Count : double.NaN;
-        double norm = finite ? GradientClipping.Clip(parameters, clipGrad) : double.NaN;
+        double norm = finite ? GradientClipping.Clip(optimizer.Gradients(), clipGrad) : double.NaN;
         if (!finite || !double.IsFinite(norm))
         {
             optimizer.ZeroGrad();
