@@ -13,6 +13,7 @@ public static class CommandCatalog
         yield return PretrainCommand.Create();
         yield return FinetuneCommand.Create();
         yield return EvaluateCommand.Create();
+        yield return CompareCommand.Create();
         yield return PredictCommand.Create();
         yield return ReconstructCommand.Create();
         yield return DataCommand.Create();

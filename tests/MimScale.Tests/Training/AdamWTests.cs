@@ -38,7 +38,7 @@ public class AdamWTests
 
         public Tensor Loss(int k)
         {
-            var x = torch.randn(new long[] { 5, 3 }, generator: new Generator(100 + k));
+            var x = torch.randn(new long[] { 5, 3 }, generator: new Generator((ulong)(100 + k)));
             var h = nn.functional.relu(nn.functional.linear(x, W1, B1));
             return nn.functional.linear(h, W2).pow(2).mean();
         }
