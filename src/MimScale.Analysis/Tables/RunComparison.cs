@@ -19,7 +19,7 @@ public sealed record RunSummary(string Name, EvalPoint? Best, EvalPoint? Last, d
 public sealed record RunComparison(string Metric, bool HigherIsBetter, IReadOnlyList<RunCurve> Runs,
     IReadOnlyList<long> Steps, IReadOnlyList<RunSummary> Summaries)
 {
-    static readonly string[] Accuracies = { "top1", "top5", "mean_per_class", "knn", "linear_probe", "finetune_top1" };
+    static readonly string[] Accuracies = { "top1", "top5", "mean_per_class", "knn", "linear_probe" }; // also matches e.g. finetune_top1
 
     /// <summary>True for metrics stored as fractions and shown as percent.</summary>
     public static bool IsAccuracy(string metric) => Accuracies.Any(a => metric.EndsWith(a, StringComparison.Ordinal));

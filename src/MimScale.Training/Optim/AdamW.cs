@@ -29,8 +29,10 @@ public sealed class AdamW
 
     sealed record Member(string Name, Parameter Parameter, long Offset, long Numel, long[] Shape);
 
-    /// <summary>One group's parameters, gradients and moments as 1-D buffers; members are views of them.</summary>
-    sealed record FlatGroup(Tensor Param, Tensor Grad, Tensor ExpAvg, Tensor ExpAvgSq, IReadOnlyList<Member> Members)
+    /// <summary>One group's parameters, gradients and moments as 1-D buffers; members are views of them. Loose are the
+    /// group's parameters left outside (no gradient at the first update).</summary>
+    sealed record FlatGroup(Tensor Param, Tensor Grad, Tensor ExpAvg, Tensor ExpAvgSq, IReadOnlyList<Member> Members,
+        IReadOnlyList<(string Name, Parameter Parameter)> Loose)
     {
         public Tensor Slice(Tensor buffer, Member m) => buffer.narrow(0, m.Offset, m.Numel).view(m.Shape);
     }
@@ -94,12 +96,7 @@ public sealed class AdamW
     }
 
     /// <summary>Parameters of group <paramref name="gi"/> that are not in its flat buffer.</summary>
-    IEnumerable<(string Name, Parameter Parameter)> Loose(int gi)
-    {
-        if (flat?[gi] is not { } f) return groups[gi].Parameters;
-        var inFlat = f.Members.Select(m => m.Name).ToHashSet();
-        return groups[gi].Parameters.Where(p => !inFlat.Contains(p.Name));
-    }
+    IReadOnlyList<(string Name, Parameter Parameter)> Loose(int gi) => flat?[gi]?.Loose ?? groups[gi].Parameters;
 
     /// <summary>Moves each group's parameters that have a gradient (one dtype and device per group) into flat buffers.</summary>
     FlatGroup?[] Flatten()
@@ -124,7 +121,8 @@ public sealed class AdamW
                 torch.cat(withGrad.Select(p => p.Parameter.grad!.reshape(-1)).ToList(), 0).DetachFromDisposeScope(),
                 torch.zeros(offset, dtype: first.dtype, device: first.device).DetachFromDisposeScope(),
                 torch.zeros(offset, dtype: first.dtype, device: first.device).DetachFromDisposeScope(),
-                members);
+                members,
+                groups[gi].Parameters.Where(p => p.Parameter.grad is null).ToList());
             foreach (var m in members)
             {
                 m.Parameter.set_(f.Slice(f.Param, m));
