@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using System.Diagnostics;
 using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
@@ -51,7 +52,7 @@ public static class ModelBenchmark
         var enc = sim.Encoder;
         var x = torch.randn(new long[] { o.Batch, enc.InChans, enc.ImgSize[0], enc.ImgSize[1] }, generator: gen);
         var (mh, mw) = enc.PatchesResolution;
-        var mask = (torch.rand(new long[] { o.Batch, mh, mw }, generator: gen) < sim.MaskRatio).to_type(ScalarType.Int64);
+        var mask = torch.rand(new long[] { o.Batch, mh, mw }, generator: gen).LessThan(sim.MaskRatio).to_type(ScalarType.Int64);
         double flopsPerImage;
         Action step;
         if (mode == "forward")

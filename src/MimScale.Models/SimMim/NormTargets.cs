@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -39,8 +40,8 @@ public static class NormTargets
         var mean = BoxSum(x64, window) / count;
         var sqMean = BoxSum(x64 * x64, window) / count;
         // Unbiased correction n/(n-1) with n the in-image pixels under the window.
-        var variance = ((sqMean - mean * mean) * (count / (count - 1))).clamp_min(0);
-        return (mean.MoveToOuterDisposeScope(), (variance + 1e-6).sqrt().MoveToOuterDisposeScope());
+        var variance = ((sqMean - mean * mean) * (count / count.Minus(1))).AtLeast(0);
+        return (mean.MoveToOuterDisposeScope(), variance.Plus(1e-6).sqrt().MoveToOuterDisposeScope());
     }
 
     /// <summary>Sum over the k x k window centred at each pixel (zeros outside the image): (B, C, H, W).</summary>

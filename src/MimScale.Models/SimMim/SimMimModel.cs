@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using MimScale.Models.SwinV2;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -75,7 +76,7 @@ public sealed class SimMimModel : Module<Tensor, Tensor, Tensor>
     {
         var (errPerToken, maskF) = MaskedL1(x, xRec, mask);
         int p = Options.Encoder.PatchSize;
-        return (errPerToken * maskF).sum() / (maskF.sum() * (p * p) + 1e-5) / x.shape[1];
+        return ((errPerToken * maskF).sum() / maskF.sum().Times(p * p).Plus(1e-5)).Over(x.shape[1]);
     }
 
     /// <summary>The batch loss and, per image, the same formula restricted to that image: (scalar, (B)).</summary>
@@ -85,8 +86,8 @@ public sealed class SimMimModel : Module<Tensor, Tensor, Tensor>
         int p = Options.Encoder.PatchSize;
         long chans = x.shape[1];
         var masked = errPerToken * maskF;                                                       // (B, h, w)
-        var loss = masked.sum() / (maskF.sum() * (p * p) + 1e-5) / chans;
-        var perImage = masked.sum(new long[] { 1, 2 }) / (maskF.sum(new long[] { 1, 2 }) * (p * p) + 1e-5) / chans;
+        var loss = (masked.sum() / maskF.sum().Times(p * p).Plus(1e-5)).Over(chans);
+        var perImage = (masked.sum(new long[] { 1, 2 }) / maskF.sum(new long[] { 1, 2 }).Times(p * p).Plus(1e-5)).Over(chans);
         return (loss, perImage);
     }
 

@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
         var shape = new long[x.dim()];
         shape[0] = x.shape[0];
         for (int i = 1; i < shape.Length; i++) shape[i] = 1;
-        var keep = torch.rand(shape, dtype: x.dtype, device: x.device, generator: generator).add_(1 - p).floor_(); // (B, 1, ...)
-        return x.div(1 - p).mul(keep);
+        var keep = torch.rand(shape, dtype: x.dtype, device: x.device, generator: generator).PlusInPlace(1 - p).floor_(); // (B, 1, ...)
+        return x.Over(1 - p).mul(keep);
     }
 }

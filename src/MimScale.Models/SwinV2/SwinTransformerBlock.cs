@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -69,9 +70,9 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
         var attended = attn.forward(windows, attn_mask).view(b, (long)h * w, c);                 // window order
         if (toRaster is not null) attended = attended.index_select(1, OnDevice(toRaster, x));    // (B, L, C) raster, rolled back
         var y = norm1.forward(attended);
-        x = shortcut + (drop_path is null ? y : drop_path.forward(y));
+        x = shortcut.Plus(drop_path is null ? y : drop_path.forward(y));
         var z = norm2.forward(mlp.forward(x));
-        return x + (drop_path is null ? z : drop_path.forward(z));
+        return x.Plus(drop_path is null ? z : drop_path.forward(z));
     }
 
     static Tensor OnDevice(Tensor index, Tensor like) => index.device == like.device ? index : index.to(like.device);

@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -61,9 +62,9 @@ public sealed class SwinTransformerV2 : Module<Tensor, Tensor>
             if (mask.numel() != b * l)
                 throw new ArgumentException($"mask has {mask.numel()} entries, expected {b}x{l} (one per token)");
             var wgt = mask.reshape(b, l, 1).to_type(x.dtype);                   // (B, L, 1), 1 = masked
-            x = x * (1 - wgt) + mask_token.expand(b, l, -1) * wgt;
+            x = (x * wgt.SubtractedFrom(1)).Plus(mask_token.expand(b, l, -1) * wgt);
         }
-        if (absolute_pos_embed is not null) x = x + absolute_pos_embed;
+        if (absolute_pos_embed is not null) x = x.Plus(absolute_pos_embed);
         return pos_drop is null ? x : pos_drop.forward(x);
     }
 

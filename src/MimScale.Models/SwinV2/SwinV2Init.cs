@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,7 +25,7 @@ public static class SwinV2Init
                     linear.bias?.zero_();
                     break;
                 case LayerNorm ln:
-                    ln.weight!.fill_(1.0);
+                    ln.weight!.FillInPlace(1.0);
                     ln.bias!.zero_();
                     break;
                 case Conv2d conv:
@@ -53,7 +54,7 @@ public static class SwinV2Init
     {
         using var _ = torch.no_grad();
         using var draw = torch.randn(t.shape, dtype: t.dtype, device: t.device, generator: generator);
-        t.copy_(draw.mul_(std).clamp_(-2.0, 2.0));
+        t.copy_(draw.TimesInPlace(std).ClampInPlace(-2.0, 2.0));
     }
 
     /// <summary>U(-bound, bound) from the generator.</summary>
@@ -61,6 +62,6 @@ public static class SwinV2Init
     {
         using var _ = torch.no_grad();
         using var draw = torch.rand(t.shape, dtype: t.dtype, device: t.device, generator: generator);
-        t.copy_(draw.mul_(2 * bound).sub_(bound));
+        t.copy_(draw.TimesInPlace(2 * bound).MinusInPlace(bound));
     }
 }

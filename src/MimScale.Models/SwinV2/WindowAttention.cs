@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,14 +26,17 @@ public sealed class WindowAttention : Module<Tensor, Tensor?, Tensor>
 
     private readonly int numHeads, window;
     // The clamp keeps exp(logit_scale) <= 100, i.e. a temperature of at least 0.01 (official: log(1/0.01)).
-    private static readonly double MaxLogitScale = Math.Log(100.0);
+    // Scalars held in static fields: a temporary one can be freed mid-call (see Runtime/ScalarSafe.cs).
+    private static readonly Scalar MaxLogitScale = Math.Log(100.0);
+    private static readonly Scalar MinSquaredNorm = 1e-24;
 
     public WindowAttention(int dim, int window, int numHeads, bool qkvBias, double attnDrop, double projDrop, int pretrainedWindow)
         : base(nameof(WindowAttention))
     {
         this.numHeads = numHeads;
         this.window = window;
-        logit_scale = new Parameter(torch.full(numHeads, 1, 1, Math.Log(10.0)));
+        using var initialScale = Math.Log(10.0).ToScalar();
+        logit_scale = new Parameter(torch.full(numHeads, 1, 1, initialScale));
         cpb_mlp = Sequential(("0", Linear(2, 512, hasBias: true)), ("1", ReLU()), ("2", Linear(512, numHeads, hasBias: false)));
         qkv = Linear(dim, dim * 3, hasBias: false);
         if (qkvBias)
@@ -60,7 +64,7 @@ public sealed class WindowAttention : Module<Tensor, Tensor?, Tensor>
         // Squash before gathering (elementwise, so it commutes with the gather): 529 x h values instead of 20736 x h
         // at window 12. Gathering columns of the (h, (2w-1)^2) transpose yields (h, N*N) contiguous, so the bias
         // adds onto the attention logits without a permuted read. RPB forward+backward at h 12: 3.4 -> 2.0 ms.
-        var squashed = (16 * torch.sigmoid(table)).t();                                  // (h, (2w-1)^2)
+        var squashed = torch.sigmoid(table).Times(16).t();                                  // (h, (2w-1)^2)
         return squashed.index_select(1, relative_position_index.view(-1)).view(numHeads, n, n).MoveToOuterDisposeScope();
     }
 
@@ -81,21 +85,21 @@ public sealed class WindowAttention : Module<Tensor, Tensor?, Tensor>
         // rsqrt(max(||.||^2, 1e-24)) is the same number, and the scale rides on the same (B_, h, N, 1) factor, so the
         // (B_, h, N, N) logits are never rescaled: one pass over the big tensor less, and a cheaper backward.
         var scale = logit_scale.clamp_max(MaxLogitScale).exp();                                    // (h, 1, 1)
-        var qn = q * (q.square().sum(-1, keepdim: true).clamp_min(1e-24).rsqrt() * scale);         // (B_, h, N, d)
-        var kn = k * k.square().sum(-1, keepdim: true).clamp_min(1e-24).rsqrt();
+        var qn = q * (q.Squared().sum(-1, keepdim: true).clamp_min(MinSquaredNorm).rsqrt() * scale); // (B_, h, N, d)
+        var kn = k * k.Squared().sum(-1, keepdim: true).clamp_min(MinSquaredNorm).rsqrt();
         // Position bias and shift mask are summed on the small (nW, h, N, N) tensor and added in place once
         // (matmul's backward does not need its output, so the in-place add is safe for autograd). With a mask the
         // logits are computed as (B, nW, h, N, N) so that add_ hits the matmul output itself: add_ on a view of it
         // would make autograd rebuild the whole base tensor in backward (CopySlices), measured 20-30 ms slower.
         var rpb = RelativePositionBias();                                                          // (h, N, N)
         Tensor attn;
-        if (mask is null) attn = qn.matmul(kn.transpose(-2, -1)).add_(rpb);                         // (B_, h, N, N)
+        if (mask is null) attn = qn.matmul(kn.transpose(-2, -1)).PlusInPlace(rpb);                         // (B_, h, N, N)
         else
         {
             long nW = mask.shape[0];
             var q5 = qn.view(b / nW, nW, numHeads, n, d);
             var k5 = kn.view(b / nW, nW, numHeads, n, d);
-            attn = q5.matmul(k5.transpose(-2, -1)).add_(rpb + mask.unsqueeze(1))                   // (B, nW, h, N, N)
+            attn = q5.matmul(k5.transpose(-2, -1)).PlusInPlace(rpb.Plus(mask.unsqueeze(1)))                   // (B, nW, h, N, N)
                      .view(b, numHeads, n, n);
         }
         attn = attn.softmax(-1);

@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using System.Diagnostics;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
@@ -32,7 +33,7 @@ public static class ThroughputProbe
         var enc = sim.Encoder;
         var x = torch.randn([batch, enc.InChans, enc.ImgSize[0], enc.ImgSize[1]], generator: gen);
         var (mh, mw) = enc.PatchesResolution;
-        var mask = (torch.rand([batch, mh, mw], generator: gen) < sim.MaskRatio).to_type(ScalarType.Int64);
+        var mask = torch.rand([batch, mh, mw], generator: gen).LessThan(sim.MaskRatio).to_type(ScalarType.Int64);
         var batches = new Func<Tensor>[] { () => net.forward(x, mask) };
         void Step() => step.Run(batches, 1e-4);
         for (int i = 0; i < warmup; i++) Step();

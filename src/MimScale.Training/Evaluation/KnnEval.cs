@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ public static class KnnEval
             long len = Math.Min(o.ChunkSize, queries.shape[0] - start);
             var q = nn.functional.normalize(queries.narrow(0, start, len).to_type(ScalarType.Float32), p: 2, dim: 1);   // (q, C)
             var (sims, idx) = q.matmul(b.t()).topk(k, dim: 1);                                   // (q, k)
-            var votes = o.Weighted ? sims.div(o.Temperature).exp() : torch.ones_like(sims);
+            var votes = o.Weighted ? sims.Over(o.Temperature).exp() : torch.ones_like(sims);
             var neighbourLabels = labels.index_select(0, idx.reshape(-1)).reshape(len, k);      // (q, k)
             parts.Add(torch.zeros(len, numClasses).scatter_add_(1, neighbourLabels, votes));    // (q, K)
         }

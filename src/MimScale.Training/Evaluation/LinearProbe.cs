@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using MimScale.Training.Optim;
 using MimScale.Training.Schedules;
 using TorchSharp;
@@ -38,7 +39,7 @@ public static class LinearProbe
         using var outer = NewDisposeScope();
         var x = train.Features.to_type(ScalarType.Float32);                                 // (N, C)
         var mean = x.mean(new long[] { 0 }, keepdim: true);
-        var std = x.std(0, keepdim: true, unbiased: false).add(1e-6);
+        var std = x.std(0, keepdim: true, unbiased: false).Plus(1e-6);
         x = (x - mean) / std;
         var y = torch.tensor(train.Labels);
         var xv = (val.Features.to_type(ScalarType.Float32) - mean) / std;

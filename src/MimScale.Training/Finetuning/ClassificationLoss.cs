@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public static class ClassificationLoss
         var nll = -logProbs.gather(-1, labels.unsqueeze(-1)).squeeze(-1);               // (B)
         if (smoothing == 0) return nll.mean();
         var smooth = -logProbs.mean(new long[] { -1 });                                 // (B)
-        return ((1 - smoothing) * nll + smoothing * smooth).mean();
+        return nll.Times(1 - smoothing).Plus(smooth.Times(smoothing)).mean();
     }
 
     /// <summary>timm SoftTargetCrossEntropy: mean over the batch of sum_k -t_k log softmax(x)_k.</summary>

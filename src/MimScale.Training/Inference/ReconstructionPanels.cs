@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using System.Globalization;
 using System.Text;
 using MimScale.Data.Loading;
@@ -76,7 +77,7 @@ public sealed class ReconstructionPanels
     public static Tensor MaskedInput(Tensor x, Tensor mask, int patch)
     {
         var maskPx = mask.repeat_interleave(patch, 1).repeat_interleave(patch, 2).unsqueeze(1).to_type(ScalarType.Float32);
-        return x * (1 - maskPx);   // 0 in normalised space = the channel mean, a neutral grey
+        return x * maskPx.SubtractedFrom(1);   // 0 in normalised space = the channel mean, a neutral grey
     }
 
     /// <summary>A normalised-target prediction mapped back with the original's local mean/std (as SimMIM visualisations do).</summary>
@@ -84,7 +85,7 @@ public sealed class ReconstructionPanels
     {
         if (o.NormTargetWindow <= 0) return xRec;
         var (mean, std) = NormTargets.LocalStats(x, o.NormTargetWindow);
-        return (xRec.to_type(ScalarType.Float64) * std + mean).to_type(ScalarType.Float32);
+        return (xRec.to_type(ScalarType.Float64) * std).Plus(mean).to_type(ScalarType.Float32);
     }
 
     /// <summary>Side-by-side PNG of (3, H, W) normalised images, de-normalised with <paramref name="norm"/>; written atomically.</summary>

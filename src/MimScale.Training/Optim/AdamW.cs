@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -88,11 +89,17 @@ public sealed class AdamW
 
     void Update(Tensor p, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double weightDecay, double bc1, double bc2)
     {
-        if (weightDecay != 0) p.mul_(1 - lr * weightDecay);
-        expAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-        expAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-        using var denom = expAvgSq.sqrt().div_(Math.Sqrt(bc2)).add_(Eps);
-        p.addcdiv_(expAvg, denom, value: -lr / bc1);
+        // Every Scalar lives in a using local: a temporary one can be freed mid-call (Models/Runtime/ScalarSafe.cs).
+        if (weightDecay != 0) p.TimesInPlace(1 - lr * weightDecay);
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var stepSize = (-lr / bc1).ToScalar();
+        expAvg.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+        expAvgSq.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+        using var denom = expAvgSq.sqrt().OverInPlace(Math.Sqrt(bc2)).PlusInPlace(Eps);
+        p.addcdiv_(expAvg, denom, value: stepSize);
     }
 
     /// <summary>Parameters of group <paramref name="gi"/> that are not in its flat buffer.</summary>

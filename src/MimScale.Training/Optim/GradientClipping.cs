@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -41,7 +42,7 @@ public static class GradientClipping
             {
                 using var scope = NewDisposeScope();
                 using var _ = torch.no_grad();
-                foreach (var g in gradients) g.mul_(coef);
+                foreach (var g in gradients) g.TimesInPlace(coef);
             }
         }
         return total;

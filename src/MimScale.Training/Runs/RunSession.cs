@@ -131,10 +131,10 @@ public sealed class RunSession
         lossSum = 0; lossCount = 0;
         double ips = (done - firstStep) * imagesPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
         var eta = TimeSpan.FromSeconds((end - done) * imagesPerStep / Math.Max(ips, 1e-9));
-        // Batches come through large managed arrays (LOH) that only a full collection returns, and glibc keeps what
-        // libtorch frees: collect and trim at each log line so resident memory shows what is live and stays flat.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        // glibc keeps what libtorch frees: trim at each log line so resident memory shows what is live and stays flat.
+        // No forced GC.Collect: a collection forced here lands inside another job's native call and lets a finalizer
+        // free a TorchSharp Scalar that call still reads (the study crash, Models/Runtime/ScalarSafe.cs). Batches come
+        // from pooled arrays (HostBatch), so the managed heap stays flat without it (measured in the issue-11 note).
         NativeHeap.Trim();
         return new IntervalSummary(mean, ips, eta, Environment.WorkingSet / 1e6);
     }

@@ -1,3 +1,4 @@
+using MimScale.Models.Runtime;
 using MimScale.Training.Optim;
 using TorchSharp;
 using AdamW = MimScale.Training.Optim.AdamW;
@@ -48,7 +49,7 @@ public sealed class TrainStep
             total += value;
             if (!double.IsFinite(value)) { finite = false; break; }
             // Mean over micro-batches: each contributes loss / k, as one large batch would.
-            (microBatches.Count == 1 ? loss : loss / microBatches.Count).backward();
+            (microBatches.Count == 1 ? loss : loss.Over(microBatches.Count)).backward();
         }
         double mean = finite ? total / microBatches.Count : double.NaN;
         double norm = finite ? GradientClipping.Clip(optimizer.Gradients(), clipGrad) : double.NaN;
