@@ -79,7 +79,8 @@ public static class StudyCommand
             Description = "Trunks trained at the same time, each on cores/jobs torch threads (small models run faster as 2 jobs x 1 thread than 1 x 2).",
             DefaultValueFactory = _ => 1,
         };
-        var cmd = new Command("run", "Run what is not done yet (killed and restarted, it continues where it stopped), then write the report.") { spec, outDir, jobs };
+        var verbose = new Option<bool>("--verbose") { Description = "Print the whole exception of a failure (always written to study.log)." };
+        var cmd = new Command("run", "Run what is not done yet (killed and restarted, it continues where it stopped), then write the report.") { spec, outDir, jobs, verbose };
         cmd.SetAction((parse, ct) => Task.FromResult(Guard(error(), () =>
         {
             var s = StudySpecReader.Load(parse.GetValue(spec)!);
@@ -90,9 +91,11 @@ public static class StudyCommand
             var plan = StudyRunner.PlanFor(s, folder);
             try
             {
-                var summary = new StudyRunner(executor, output()).Run(plan, folder, ct, jobs: n);
+                var summary = new StudyRunner(executor, output(), parse.GetValue(verbose)).Run(plan, folder, ct, jobs: n);
                 output().WriteLine($"study {s.Name}: {summary.Done}/{summary.Cells} cells done ({summary.PretrainedThisRun} pre-trained and {summary.EvaluationsThisRun} evaluations in this run)");
-                return 0;
+                if (summary.Failed == 0) return 0;
+                error().WriteLine($"error: {summary.Failed} cell(s) failed ({summary.Counts}); `mimscale study status` lists them, study.log has the details; run the same command again to retry them");
+                return 1;
             }
             catch (OperationCanceledException)
             {

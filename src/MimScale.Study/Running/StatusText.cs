@@ -34,6 +34,8 @@ public static class StatusText
         int failed = cells.Count(c => c.Stage == CellStage.Failed);
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"study {studyName}: {done}/{cells.Count} cells done, {pre}/{cells.Count} pre-trained, {failed} failed; pre-training wall time {wall.Values.Sum():0.0} s"));
+        foreach (var c in cells.Where(c => c.Stage == CellStage.Failed))
+            sb.AppendLine($"failed: {c.Describe()}: {c.Message}");
         if (otherCells > 0)
             sb.AppendLine($"{otherCells} other cell(s) in the store belong to other spec versions (different resolved config); they are not shown or reported");
         return sb.ToString();

@@ -31,6 +31,16 @@ public sealed class StudyLog : IDisposable
         }
     }
 
+    /// <summary>Detail for diagnosis (e.g. a failure's whole exception): always in study.log, on the console only when asked.</summary>
+    public void Detail(string text, bool toConsole)
+    {
+        lock (_gate)
+        {
+            if (toConsole) { _console.WriteLine(text); _console.Flush(); }
+            _file?.WriteLine(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) + " " + text);
+        }
+    }
+
     /// <summary>An <see cref="IProgress{T}"/> that writes synchronously (unlike <see cref="Progress{T}"/>) with a prefix.</summary>
     public IProgress<string> Progress(string prefix) => new LineProgress(this, prefix);
 

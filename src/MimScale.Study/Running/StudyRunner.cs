@@ -13,8 +13,23 @@ namespace MimScale.Study;
 /// <param name="Done">Cells with pre-training and all evaluations stored, after the run.</param>
 /// <param name="PretrainedThisRun">Branches reported by the executor in this run.</param>
 /// <param name="EvaluationsThisRun">Evaluations run in this run.</param>
+/// <param name="Failures">What failed in this run (a rerun retries it).</param>
 /// <param name="Report">The report written, or null when nothing was pre-trained yet.</param>
-public sealed record StudyRunSummary(int Cells, int Done, int PretrainedThisRun, int EvaluationsThisRun, ReportFiles? Report);
+public sealed record StudyRunSummary(int Cells, int Done, int PretrainedThisRun, int EvaluationsThisRun, IReadOnlyList<StudyFailure> Failures,
+    ReportFiles? Report)
+{
+    /// <summary>Cells with a failure in this run.</summary>
+    public int Failed => Failures.Select(f => f.CellKey).Distinct().Count();
+
+    /// <summary>Cells neither done nor failed in this run.</summary>
+    public int Pending => Cells - Done - Failed;
+
+    /// <summary>"12 done, 1 failed, 0 pending".</summary>
+    public string Counts => $"{Done} done, {Failed} failed, {Pending} pending";
+}
+
+/// <summary>One failure of a study run: the cell, what failed ("pretrain" or an evaluation) and the error's message.</summary>
+public sealed record StudyFailure(string CellKey, string CellLabel, string Stage, string Message);
 
 /// <summary>
 /// Runs what a plan still lacks, trunk by trunk: pre-training (via <see cref="IStudyExecutor.PretrainTrunk"/>), then the
@@ -24,8 +39,11 @@ public sealed record StudyRunSummary(int Cells, int Done, int PretrainedThisRun,
 /// With <c>jobs</c> &gt; 1, that many trunks run at once (each trunk's pre-training then its evaluations), largest
 /// planned compute first; the executor must then be thread-safe (the engine is: every run owns its model, optimiser,
 /// generators and loaders). Store writes and progress are serialised here.
+/// A failure is the failure of one cell's pre-training or one evaluation: it is stored with its message (the whole
+/// exception goes to study.log, and to the console with <paramref name="verbose"/>), the other cells and jobs go on,
+/// and the summary lists it. Only cancellation stops the run.
 /// </summary>
-public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
+public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool verbose = false)
 {
     private readonly Lock _sync = new();
 
@@ -50,26 +68,31 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}"));
         int pretrainedNow = 0, evaluatedNow = 0;
+        var failures = new ConcurrentQueue<StudyFailure>();
         void RunTrunk(int i, CancellationToken token)
         {
             var trunk = plan.Trunks[i];
             string prefix = jobs > 1 ? $"  [{i + 1}] | " : "  | ";
-            Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, token));
-            Interlocked.Add(ref evaluatedNow, EvaluateTrunk(trunk, folder, store, log, progress, prefix, token));
+            Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, failures, token));
+            Interlocked.Add(ref evaluatedNow, EvaluateTrunk(trunk, folder, store, log, progress, prefix, failures, token));
         }
         if (jobs == 1)
             for (int i = 0; i < plan.Trunks.Count; i++) RunTrunk(i, ct);
         else
             RunConcurrently(plan, jobs, RunTrunk, ct);
-        var report = StudyReport.Write(plan.Spec.Name, store.LoadCells(plan.Cells.Select(c => c.Key).ToList()), folder,
-            analysis ?? new AnalysisOptions(Metric: plan.Spec.ReportMetric), log);
+        var cells = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
+        var report = StudyReport.Write(plan.Spec.Name, cells, folder, analysis ?? new AnalysisOptions(Metric: plan.Spec.ReportMetric), log);
+        var summary = new StudyRunSummary(plan.Cells.Count, cells.Count(c => c.Stage == CellStage.Done), pretrainedNow, evaluatedNow,
+            failures.ToList(), report);
         log.Line(progress.Line());
-        return new StudyRunSummary(plan.Cells.Count, progress.Done, pretrainedNow, evaluatedNow, report);
+        log.Line($"study {plan.Spec.Name}: {summary.Counts}");
+        foreach (var f in summary.Failures) log.Line($"  failed: {f.CellLabel}: {f.Stage}: {f.Message}");
+        return summary;
     }
 
     /// <summary>
-    /// Runs trunks on <paramref name="jobs"/> dedicated threads, largest planned compute first. The first failure
-    /// cancels the others (their unfinished cells go back to planned) and is rethrown as it was.
+    /// Runs trunks on <paramref name="jobs"/> dedicated threads, largest planned compute first. A trunk's failures are
+    /// stored by the trunk itself, so only cancellation can end a job early: it stops the others, and is rethrown.
     /// </summary>
     private static void RunConcurrently(StudyPlan plan, int jobs, Action<int, CancellationToken> run, CancellationToken ct)
     {
@@ -92,8 +115,16 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
         ct.ThrowIfCancellationRequested();
     }
 
+    /// <summary>Books a failure: one line on the console (the whole exception with --verbose), the whole exception in study.log.</summary>
+    private void Fail(StudyLog log, ConcurrentQueue<StudyFailure> failures, CellPlan cell, string stage, Exception e)
+    {
+        failures.Enqueue(new StudyFailure(cell.Key, cell.Describe(), stage, e.Message));
+        log.Line($"[failed] {cell.Describe()}: {stage}: {e.Message}");
+        log.Detail(e.ToString(), toConsole: verbose);
+    }
+
     private int PretrainTrunk(TrunkPlan trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress,
-        string prefix, CancellationToken ct)
+        string prefix, ConcurrentQueue<StudyFailure> failures, CancellationToken ct)
     {
         IReadOnlySet<string> finished;
         lock (_sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
@@ -134,29 +165,31 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
         }
         catch (Exception e)
         {
-            lock (_sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Failed, e.Message);
-            log.Line($"[failed] trunk {trunk.Describe()}: {e.Message}");
-            throw;
+            var unfinished = pending.Where(c => !reported.Contains(c.Key)).ToList();
+            lock (_sync) store.SetStage(unfinished.Select(c => c.Key), CellStage.Failed, e.Message);
+            foreach (var cell in unfinished) Fail(log, failures, cell, "pretrain", e);
+            return reported.Count;
         }
         var missing = pending.Where(c => !reported.Contains(c.Key)).ToList();
         if (missing.Count > 0)
         {
-            var message = $"the executor returned without reporting {string.Join(", ", missing.Select(c => c.Key))}";
-            lock (_sync) store.SetStage(missing.Select(c => c.Key), CellStage.Failed, message);
-            throw new StudyExecutionException(message);
+            var error = new StudyExecutionException($"the executor returned without reporting {string.Join(", ", missing.Select(c => c.Key))}");
+            lock (_sync) store.SetStage(missing.Select(c => c.Key), CellStage.Failed, error.Message);
+            foreach (var cell in missing) Fail(log, failures, cell, "pretrain", error);
         }
         return reported.Count;
     }
 
     private int EvaluateTrunk(TrunkPlan trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, string prefix,
-        CancellationToken ct)
+        ConcurrentQueue<StudyFailure> failures, CancellationToken ct)
     {
         int count = 0;
         IReadOnlyList<StoredCell> cells;
         lock (_sync) cells = store.LoadCells(trunk.Cells.Select(c => c.Key).ToList());
-        foreach (var stored in cells)
+        foreach (var stored in cells.Where(c => c.Run is not null))   // a cell whose pre-training failed has nothing to evaluate
         {
             var cell = trunk.Cells.First(c => c.Key == stored.Key);
+            var failed = new List<string>();
             foreach (var evaluation in stored.PendingEvaluations)
             {
                 ct.ThrowIfCancellationRequested();
@@ -176,9 +209,10 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
                 }
                 catch (Exception e)
                 {
-                    lock (_sync) store.SetStage([cell.Key], CellStage.Failed, $"{evaluation}: {e.Message}");
-                    log.Line($"[failed] {cell.Describe()}: {evaluation}: {e.Message}");
-                    throw;
+                    failed.Add($"{evaluation}: {e.Message}");
+                    lock (_sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
+                    Fail(log, failures, cell, evaluation, e);
+                    continue;
                 }
                 lock (_sync)
                 {
@@ -190,6 +224,8 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output)
                     log.Line(progress.Line());
                 }
             }
+            // Recording a later evaluation moves the stage on: the cell stays failed, with every failure's message.
+            if (failed.Count > 0) lock (_sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
         }
         return count;
     }

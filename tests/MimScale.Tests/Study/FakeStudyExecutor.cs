@@ -3,8 +3,11 @@ using MimScale.Study;
 
 namespace MimScale.Tests.Study;
 
-/// <summary>Thrown by <see cref="FakeStudyExecutor"/> to stand for a killed process.</summary>
-internal sealed class SimulatedKill(string message) : Exception(message);
+/// <summary>
+/// Thrown by <see cref="FakeStudyExecutor"/> to stand for a killed process. A cancellation, because the runner stores
+/// every other exception as a failed cell and goes on, while a killed process stops everything where it stands.
+/// </summary>
+internal sealed class SimulatedKill(string message) : OperationCanceledException(message);
 
 /// <summary>
 /// A deterministic stand-in for the engine. Synthetic results are pure functions of the cell (val loss
@@ -26,6 +29,9 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
 
     /// <summary>Throws this from the pre-training of the trunk of this model (a failing job).</summary>
     public string? FailModel { get; init; }
+
+    /// <summary>Evaluations that throw (a failing evaluation of one cell).</summary>
+    public Func<CellPlan, string, bool>? FailEvaluation { get; init; }
     public List<string> Pretrained { get; } = [];
     public List<(string Cell, string Evaluation)> Evaluations { get; } = [];
     public List<TrunkJob> Jobs { get; } = [];
@@ -71,6 +77,7 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
     {
         using var _ = Enter();
         Act();
+        if (FailEvaluation?.Invoke(cell, evaluation) == true) throw new InvalidDataException($"{evaluation} of {cell.Key} failed");
         lock (_gate) Evaluations.Add((cell.Key, evaluation));
         var metrics = new Dictionary<string, double> { [StudySpec.TopMetric(evaluation)] = Metric(cell, evaluation) };
         return TamperMetrics?.Invoke(evaluation, metrics) ?? metrics;

@@ -32,6 +32,32 @@ public class StudyCommandTests
     }
 
     [Fact]
+    public void AFailedCellEndsTheRunWithASummaryAndExitCode1WithoutAStackTrace()
+    {
+        using var tmp = new TempFolder();
+        var spec = tmp["cli.yaml"];
+        File.WriteAllText(spec, Spec);
+        var dir = tmp["study"];
+        var failing = new FakeStudyExecutor { FailEvaluation = (c, _) => c.Data.Fraction == 0.01 && c.Iterations == 80 };
+        var run = Invoke((_, _) => failing, "study", "run", spec, "--out", dir);
+        Assert.Equal(1, run.Code);
+        Assert.Equal("error: 1 cell(s) failed (3 done, 1 failed, 0 pending); `mimscale study status` lists them, study.log has the details; run the same command again to retry them",
+            run.Err.Trim());
+        Assert.Contains("study cli-study: 3 done, 1 failed, 0 pending", run.Out);
+        Assert.DoesNotContain("   at ", run.Out + run.Err);
+        var status = Invoke((_, _) => failing, "study", "status", dir);
+        Assert.Equal(0, status.Code);
+        Assert.Contains("failed: swinv2-pico / FMNIST 1% / 80 / seed 0: knn: knn of ", status.Out);
+
+        var verbose = Invoke((_, _) => new FakeStudyExecutor { FailEvaluation = (_, _) => true }, "study", "run", spec, "--out", dir, "--verbose");
+        Assert.Equal(1, verbose.Code);
+        Assert.Contains("   at ", verbose.Out);                          // asked for: the whole exception
+        var retry = Invoke((_, _) => new FakeStudyExecutor(), "study", "run", spec, "--out", dir);
+        Assert.Equal(0, retry.Code);
+        Assert.Contains("4 done, 0 failed, 0 pending", retry.Out);
+    }
+
+    [Fact]
     public void PlanRunStatusReport()
     {
         using var tmp = new TempFolder();

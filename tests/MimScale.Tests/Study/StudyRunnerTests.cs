@@ -134,24 +134,68 @@ public class StudyRunnerTests
     }
 
     [Fact]
-    public void AFailingJobStopsTheOthersAndNothingFinishedIsLost()
+    public void AFailingTrunkIsStoredAsFailedWhileTheOtherJobsFinish()
     {
         using var tmp = new TempFolder();
         var folder = StudyFolder.At(tmp.Path);
         var plan = PlanIn(folder, StudyTestData.Spec());
         var failing = new FakeStudyExecutor { FailModel = "swinv2-pico", DelayMs = 10 };
-        var e = Assert.Throws<InvalidOperationException>(() => new StudyRunner(failing, TextWriter.Null).Run(plan, folder, default, NoPlots, jobs: 2));
-        Assert.Contains("failed", e.Message);
-        // Restarted: only what was not stored runs, and everything ends done.
+        var log = new StringWriter();
+        var first = new StudyRunner(failing, log).Run(plan, folder, default, NoPlots, jobs: 2);
+        // The two pico trunks (4 cells) failed; the nano trunks ran to the end beside them.
+        Assert.Equal((4, 4, 0), (first.Done, first.Failed, first.Pending));
+        Assert.Equal("4 done, 4 failed, 0 pending", first.Counts);
+        Assert.All(first.Failures, f => Assert.Equal("pretrain", f.Stage));
+        Assert.All(failing.Pretrained, k => Assert.Equal("swinv2-nano", plan.Cells.Single(c => c.Key == k).Model));
+        Assert.Equal(8, failing.Evaluations.Count);                        // every nano cell evaluated
+        Assert.DoesNotContain("   at ", log.ToString());                    // no stack trace without --verbose
+        Assert.Contains("  failed: swinv2-pico / ", log.ToString());
+        Assert.Contains("   at ", File.ReadAllText(folder.LogPath));        // the whole exception is in study.log
+        using (var store = StudyStore.Open(folder.DatabasePath))
+        {
+            var pico = store.LoadCells(plan.Cells.Where(c => c.Model == "swinv2-pico").Select(c => c.Key).ToList());
+            Assert.All(pico, c => Assert.Equal(CellStage.Failed, c.Stage));
+            Assert.All(pico, c => Assert.Matches("^trunk .* failed$", c.Message));
+            Assert.Contains("failed: swinv2-pico / ", StatusText.Format("t", pico, 0));
+        }
+        // Rerun: only the failed cells run, and everything ends done.
         var again = new FakeStudyExecutor();
         var summary = Run(again, plan, folder);
-        Assert.Equal(8, summary.Done);
-        Assert.Equal(8, failing.Pretrained.Count + again.Pretrained.Count);
+        Assert.Equal((8, 0, 0), (summary.Done, summary.Failed, summary.Pending));
+        Assert.Equal(4, again.Pretrained.Count);
         Assert.Empty(failing.Pretrained.Intersect(again.Pretrained));
+        Assert.Equal(8, again.Evaluations.Count);
     }
 
     [Fact]
-    public void KilledCellIsMarkedFailedThenRetried()
+    public void AFailedEvaluationIsStoredWithItsMessageAndOnlyItIsRetried()
+    {
+        using var tmp = new TempFolder();
+        var folder = StudyFolder.At(tmp.Path);
+        var plan = PlanIn(folder, StudyTestData.Spec());
+        var victim = plan.Cells[1];
+        var failing = new FakeStudyExecutor { FailEvaluation = (c, e) => c.Key == victim.Key && e == victim.Evaluations[0] };
+        var first = Run(failing, plan, folder);
+        var failure = Assert.Single(first.Failures);
+        Assert.Equal((victim.Key, victim.Evaluations[0]), (failure.CellKey, failure.Stage));
+        Assert.Equal((7, 1, 0), (first.Done, first.Failed, first.Pending));
+        Assert.Equal(15, failing.Evaluations.Count);                       // the victim's other evaluation still ran
+        using (var store = StudyStore.Open(folder.DatabasePath))
+        {
+            var cell = store.LoadCells([victim.Key]).Single();
+            Assert.Equal(CellStage.Failed, cell.Stage);
+            Assert.Equal($"{victim.Evaluations[0]}: {victim.Evaluations[0]} of {victim.Key} failed", cell.Message);
+            Assert.Equal([victim.Evaluations[0]], cell.PendingEvaluations);
+        }
+        var again = new FakeStudyExecutor();
+        var second = Run(again, plan, folder);
+        Assert.Equal((8, 0), (second.Done, second.Failed));
+        Assert.Empty(again.Pretrained);
+        Assert.Equal([(victim.Key, victim.Evaluations[0])], again.Evaluations);
+    }
+
+    [Fact]
+    public void KilledCellGoesBackToPlannedThenRetried()
     {
         using var tmp = new TempFolder();
         var folder = StudyFolder.At(tmp.Path);
@@ -161,10 +205,9 @@ public class StudyRunnerTests
         {
             var cells = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
             Assert.Equal(CellStage.Pretrained, cells[0].Stage);
-            Assert.Equal(CellStage.Failed, cells[1].Stage);
-            Assert.Equal("simulated kill after 1 actions", cells[1].Message);
+            Assert.Equal(CellStage.Planned, cells[1].Stage);
+            Assert.Equal("stopped", cells[1].Message);
             Assert.Equal(CellStage.Planned, cells[2].Stage);
-            Assert.Contains("failed", StatusText.Format("t", cells, 0));
         }
         var fake = new FakeStudyExecutor();
         Run(fake, plan, folder);
@@ -226,15 +269,15 @@ public class StudyRunnerTests
         using var tmp = new TempFolder();
         var folder = StudyFolder.At(tmp.Path);
         var plan = PlanIn(folder, StudyTestData.Spec());
-        var e1 = Assert.Throws<StudyExecutionException>(() => Run(new FakeStudyExecutor { Tamper = r => r with { FinalValLoss = null } }, plan, folder));
-        Assert.Contains("no finite final validation loss", e1.Message);
-        var e2 = Assert.Throws<StudyExecutionException>(() => Run(new FakeStudyExecutor { Tamper = r => r with { Curve = [.. r.Curve.Reverse()] } }, plan, folder));
-        Assert.Contains("curve iterations must increase", e2.Message);
-        var e3 = Assert.Throws<StudyExecutionException>(() => Run(
-            new FakeStudyExecutor { TamperMetrics = (_, m) => new Dictionary<string, double> { ["top1"] = 1 } }, plan, folder));
-        Assert.Contains("metric 'top1' must start with 'knn_'", e3.Message);
-        var e4 = Assert.Throws<StudyExecutionException>(() => Run(new SilentExecutor(), PlanIn(folder, StudyTestData.Spec(lengths: "[800]")), folder));
-        Assert.Contains("returned without reporting", e4.Message);
+        // Each violation fails the cells it touches, with the reason, and nothing wrong is stored.
+        string FirstFailure(IStudyExecutor e, StudyPlan p) => Run(e, p, folder).Failures.First().Message;
+        Assert.Contains("no finite final validation loss", FirstFailure(new FakeStudyExecutor { Tamper = r => r with { FinalValLoss = null } }, plan));
+        Assert.Contains("curve iterations must increase", FirstFailure(new FakeStudyExecutor { Tamper = r => r with { Curve = [.. r.Curve.Reverse()] } }, plan));
+        Assert.Contains("metric 'top1' must start with 'knn_'",
+            FirstFailure(new FakeStudyExecutor { TamperMetrics = (_, m) => new Dictionary<string, double> { ["top1"] = 1 } }, plan));
+        Assert.Contains("returned without reporting", FirstFailure(new SilentExecutor(), PlanIn(folder, StudyTestData.Spec(lengths: "[800]"))));
+        using (var store = StudyStore.Open(folder.DatabasePath))
+            Assert.DoesNotContain(store.LoadCells(plan.Cells.Select(c => c.Key).ToList()), c => c.Stage == CellStage.Done);
         using var held = folder.Lock();
         Assert.Contains("another `mimscale study run`", Assert.Throws<StudyExecutionException>(() => Run(new FakeStudyExecutor(), plan, folder)).Message);
     }
