@@ -54,7 +54,10 @@ public static class SceneDatasetWriter
         return Write(outDir, train, test, totalImages - val, val, options, seed);
     }
 
-    /// <summary>Writes both splits into <paramref name="outDir"/> (created; existing scene files are overwritten).</summary>
+    /// <summary>
+    /// Writes both splits into <paramref name="outDir"/>, which must be new or empty (a larger earlier set would
+    /// leave stale scenes behind that the layout reader would pair).
+    /// </summary>
     public static SceneDatasetSummary Write(string outDir, ISceneItems trainItems, ISceneItems validationItems,
         int trainingImages, int validationImages, SceneOptions options, ulong seed, int maxThreads = 0)
     {
@@ -63,6 +66,8 @@ public static class SceneDatasetWriter
             throw new ArgumentException($"need a positive number of scenes, got {trainingImages} training + {validationImages} validation");
         if (!trainItems.ClassNames.SequenceEqual(validationItems.ClassNames))
             throw new ArgumentException("training and validation items must have the same classes");
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
+            throw new IOException($"{outDir}: not empty; scenes are written into a new or empty folder");
         var classes = trainItems.ClassNames;
         int trainAnns = WriteSplit(outDir, SegmentationSplit.Training, trainItems, trainingImages, options, seed, maxThreads);
         int valAnns = WriteSplit(outDir, SegmentationSplit.Validation, validationItems, validationImages, options, seed, maxThreads);

@@ -120,5 +120,8 @@ public class SceneDatasetWriterTests
             SceneDatasetWriter.Write(tmp.Path, Items, Items, 0, 0, Options, 0)).Message);
         Assert.Contains("scene size must be in 16..4096", Assert.Throws<ArgumentException>(() =>
             SceneDatasetWriter.Write(tmp.Path, Items, Items, 1, 0, Options with { Size = 8 }, 0)).Message);
+        WriteSet(tmp["set"], seed: 0);
+        var again = Assert.Throws<IOException>(() => WriteSet(tmp["set"], seed: 0));
+        Assert.Equal($"{tmp["set"]}: not empty; scenes are written into a new or empty folder", again.Message);
     }
 }
