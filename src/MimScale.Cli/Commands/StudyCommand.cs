@@ -34,7 +34,7 @@ public static class StudyCommand
         var outDir = OutOption();
         var measure = new Option<bool>("--measure") { Description = "Time a few real training steps per model to estimate hours on this machine." };
         var gflops = new Option<double>("--gflops") { Description = "Assumed sustained GFLOP/s when not measuring.", DefaultValueFactory = _ => ComputeRate.DefaultGflops };
-        var cmd = new Command("plan", "Print the cells, shared trunks (branch points at 7/8) and estimated compute, before anything runs.") { spec, outDir, measure, gflops };
+        var cmd = new Command("plan", "Print the cells, shared trunks (branch points at the decay milestones) and estimated compute, before anything runs.") { spec, outDir, measure, gflops };
         cmd.SetAction(parse => Guard(error(), () =>
         {
             var s = StudySpecReader.Load(parse.GetValue(spec)!);
@@ -48,7 +48,7 @@ public static class StudyCommand
             var rate = new ComputeRate(parse.GetValue(gflops));
             if (parse.GetValue(measure))
             {
-                int batch = (int)Math.Min(s.Pretrain.Long("batch_size", 1), 64);
+                int batch = Math.Min(plan.Trunks[0].Config.BatchSize, 64);
                 var measured = new Dictionary<string, double>(StringComparer.Ordinal);
                 foreach (var model in s.Models)
                 {

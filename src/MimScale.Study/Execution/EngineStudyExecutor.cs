@@ -3,7 +3,6 @@ using System.Text;
 using MimScale.Analysis;
 using MimScale.Training.Pretraining;
 using MimScale.Training.Runs;
-using EngineTrunkPlan = MimScale.Training.Pretraining.TrunkPlan;
 
 namespace MimScale.Study;
 
@@ -27,11 +26,10 @@ public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
     public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)
     {
         PrepareThread();
-        var config = ConfigFor(job.Trunk);
-        var plan = new EngineTrunkPlan(job.Trunk.Cells.Select(c => c.Iterations).ToList(), config.DecayFraction);
+        var plan = job.Trunk.Schedule;
         var pending = job.PendingCells.ToDictionary(c => c.Iterations);
         using var log = new ProgressWriter(progress);
-        TrunkRunner.Run(config, plan, pending.Keys.ToList(), job.TrunkDir, t => job.CellDir(pending[t]), log,
+        TrunkRunner.Run(job.Trunk.Config, plan, pending.Keys.ToList(), job.TrunkDir, t => job.CellDir(pending[t]), log,
             branch => onCellFinished(ResultOf(pending[branch.Length], branch.RunDir, job.TrunkDir, plan.BranchPoint(branch.Length))), ct);
     }
 
@@ -39,22 +37,6 @@ public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
     {
         PrepareThread();
         return StudyEvaluations.Run(cell, evaluation, cellDir, progress, ct);
-    }
-
-    /// <summary>The engine config of a trunk: the study's pretrain map on top of model, data and seed.</summary>
-    public static PretrainConfig ConfigFor(TrunkPlan trunk)
-    {
-        var yaml = new StringBuilder();
-        yaml.Append("model: ").Append(trunk.Model).Append('\n');
-        yaml.Append("source: '").Append(trunk.Data.PretrainSourceSpec).Append("'\n");
-        if (trunk.Data.ManifestPath is null && trunk.Data.Fraction is double f && f < 1)
-            yaml.Append("fraction: ").Append(f.ToString("R", CultureInfo.InvariantCulture)).Append('\n')
-                .Append("subset_seed: ").Append(trunk.Data.SubsetSeed).Append('\n');
-        yaml.Append("val_source: '").Append(trunk.Data.ValSource).Append("'\n");
-        yaml.Append("seed: ").Append(trunk.Seed).Append('\n');
-        yaml.Append("iterations: ").Append(trunk.Cells.Max(c => c.Iterations)).Append('\n');
-        foreach (var (key, value) in trunk.Pretrain.Values) yaml.Append(key).Append(": ").Append(value.Text).Append('\n');
-        return PretrainConfigYaml.Parse(yaml.ToString(), trunk.Pretrain.Origin);
     }
 
     static CellPretrainResult ResultOf(CellPlan cell, string runDir, string trunkDir, long branchPoint)

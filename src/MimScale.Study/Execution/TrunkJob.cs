@@ -6,7 +6,7 @@ namespace MimScale.Study;
 /// <param name="CellDirs">Folder of every cell by key (exists; holds the runner's config.json): logs, branch checkpoints,
 /// reconstruction images.</param>
 /// <param name="FinishedCells">Keys of cells whose result is already stored: do not train or report them again.</param>
-public sealed record TrunkJob(TrunkPlan Trunk, string TrunkDir, IReadOnlyDictionary<string, string> CellDirs, IReadOnlySet<string> FinishedCells)
+public sealed record TrunkJob(TrunkGroup Trunk, string TrunkDir, IReadOnlyDictionary<string, string> CellDirs, IReadOnlySet<string> FinishedCells)
 {
     /// <summary>Cells still to report, ascending by length.</summary>
     public IReadOnlyList<CellPlan> PendingCells => Trunk.Cells.Where(c => !FinishedCells.Contains(c.Key)).ToList();

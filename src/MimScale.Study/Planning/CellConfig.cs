@@ -17,8 +17,10 @@ public static class CellConfig
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>The hashed part of a cell's config.</summary>
-    public static SortedDictionary<string, object?> Build(string version, ZooEntry model, DataPlan data, long iterations, int seed,
-        bool shareTrunk, RecipeMap pretrain, IReadOnlyList<string> evaluations, IReadOnlyDictionary<string, RecipeMap> recipes)
+    /// <param name="decayStart">The engine's branch point (decay milestone) of this length.</param>
+    /// <param name="decayFactor">The engine's decay factor (decay_gamma).</param>
+    public static SortedDictionary<string, object?> Build(string version, ZooEntry model, DataPlan data, long iterations, long decayStart,
+        double decayFactor, int seed, bool shareTrunk, RecipeMap pretrain, IReadOnlyList<string> evaluations, IReadOnlyDictionary<string, RecipeMap> recipes)
     {
         var e = model.Pretrain.Encoder;
         return Sorted(
@@ -37,7 +39,7 @@ public static class CellConfig
                 ("subset_seed", data.SubsetSeed), ("manifest_sha256", data.ManifestHash))),
             ("iterations", iterations),
             ("seed", seed),
-            ("schedule", Sorted(("shared_trunk", shareTrunk), ("decay_start", iterations / 8 * 7), ("decay_factor", 0.1))),
+            ("schedule", Sorted(("shared_trunk", shareTrunk), ("decay_start", decayStart), ("decay_factor", decayFactor))),
             ("pretrain", Recipe(pretrain)),
             ("evaluations", evaluations.Prepend("val_loss").ToArray()),
             ("evaluation_recipes", Sorted(evaluations.Select(ev => (ev, (object?)Recipe(recipes[ev]))).ToArray())));

@@ -15,7 +15,7 @@ namespace MimScale.Study;
 /// <param name="Pretrain">Pre-training recipe (the spec's map, unchanged).</param>
 /// <param name="Evaluations">Downstream evaluations to run after pre-training (val loss is always part of pre-training).</param>
 /// <param name="EvaluationRecipes">Recipe of each evaluation in <see cref="Evaluations"/>.</param>
-/// <param name="DecayStart">Iteration where this cell leaves the trunk: 7/8 T. Iterations [0, DecayStart) run at the
+/// <param name="DecayStart">Iteration where this cell leaves the trunk: the engine's branch point of T (7/8 T by default). Iterations [0, DecayStart) run at the
 /// base learning rate (after warm-up), [DecayStart, T) at 0.1x.</param>
 /// <param name="FlopsPerIteration">Training FLOPs of one iteration (per-image SimMIM training FLOPs x batch).</param>
 /// <param name="AttributedIterations">This cell's share of the iterations actually run: its own decay phase plus an

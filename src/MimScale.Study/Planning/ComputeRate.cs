@@ -16,9 +16,9 @@ public sealed record ComputeRate(double AssumedGflops, IReadOnlyDictionary<strin
     public const double DefaultGflops = 2.0;
 
     /// <summary>Estimated wall hours of a trunk group's pre-training.</summary>
-    public double Hours(TrunkPlan trunk, long batch) =>
+    public double Hours(TrunkGroup trunk) =>
         MeasuredSecondsPerImage is not null && MeasuredSecondsPerImage.TryGetValue(trunk.Model, out var spi)
-            ? trunk.TotalIterations * (double)batch * spi / 3600
+            ? trunk.TotalIterations * (double)trunk.Config.BatchSize * spi / 3600
             : trunk.TotalFlops / (AssumedGflops * 1e9) / 3600;
 
     /// <summary>How the hours were obtained, for the plan printout.</summary>

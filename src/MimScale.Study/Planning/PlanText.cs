@@ -10,12 +10,11 @@ public static class PlanText
     public static string Format(StudyPlan plan, ComputeRate rate)
     {
         var s = plan.Spec;
-        long batch = s.Pretrain.Long("batch_size", 0);
         var sb = new StringBuilder();
         void L(FormattableString line) => sb.AppendLine(line.ToString(CultureInfo.InvariantCulture));
-        L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds = {plan.Cells.Count} cells in {plan.Trunks.Count} trunks ({(s.ShareTrunks ? "lengths share their first 7/8" : "no sharing")})");
+        L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds = {plan.Cells.Count} cells in {plan.Trunks.Count} trunks ({(s.ShareTrunks ? "lengths share a trunk up to their branch points" : "no sharing")})");
         if (s.Description.Length > 0) L($"  {s.Description}");
-        L($"models: {string.Join(", ", plan.Trunks.Select(t => t.Model).Distinct())}; batch {batch}; lengths {string.Join(", ", s.Lengths)}; seeds {string.Join(", ", s.Seeds)}");
+        L($"models: {string.Join(", ", plan.Trunks.Select(t => t.Model).Distinct())}; batch {plan.Trunks[0].Config.BatchSize}; lengths {string.Join(", ", s.Lengths)}; seeds {string.Join(", ", s.Seeds)}");
         L($"evaluations per cell: val_loss{string.Concat(s.Evaluations.Select(e => ", " + e))}; report metric {s.ReportMetric}");
         L($"pre-training source {s.Data.Source}; validation {s.Data.ValSource}; evaluation training set {s.Data.EvalSource}");
         foreach (var d in plan.Trunks.Select(t => t.Data).DistinctBy(d => d.Label))
@@ -31,7 +30,7 @@ public static class PlanText
                 string.Join(", ", t.Cells.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Iterations}: {c.DecayStart}+{c.DecayIterations}"))),
                 t.TotalIterations.ToString("N0", CultureInfo.InvariantCulture),
                 (t.Cells[0].FlopsPerIteration / 1e9).ToString("0.###", CultureInfo.InvariantCulture),
-                rate.Hours(t, batch).ToString("0.###", CultureInfo.InvariantCulture),
+                rate.Hours(t).ToString("0.###", CultureInfo.InvariantCulture),
             ]);
         }
         sb.Append(Table(rows));
@@ -43,7 +42,7 @@ public static class PlanText
                 c.AttributedFlops.ToString("0.000e+00", CultureInfo.InvariantCulture)]);
         sb.Append(Table(cells));
         sb.AppendLine();
-        double hours = plan.Trunks.Sum(t => rate.Hours(t, batch));
+        double hours = plan.Trunks.Sum(t => rate.Hours(t));
         L($"total: {plan.TotalIterations:N0} iterations instead of {plan.UnsharedIterations:N0} without sharing ({100.0 * plan.TotalIterations / plan.UnsharedIterations:0.#}%), {plan.TotalFlops:0.000e+00} pre-training FLOPs, about {hours:0.##} h");
         L($"  {rate.Describe()}; validation-loss passes and evaluations come on top");
         if (!plan.DataResolved) L($"  note: the data source was not read, so manifest hashes (and cell keys) are provisional");

@@ -5,7 +5,7 @@ namespace MimScale.Study;
 /// <param name="Trunks">Trunk groups in run order (spec order of models, data variants, seeds).</param>
 /// <param name="Version">MimScale version hashed into every key.</param>
 /// <param name="DataResolved">True when manifest hashes are known (the source was read).</param>
-public sealed record StudyPlan(StudySpec Spec, IReadOnlyList<TrunkPlan> Trunks, string Version, bool DataResolved)
+public sealed record StudyPlan(StudySpec Spec, IReadOnlyList<TrunkGroup> Trunks, string Version, bool DataResolved)
 {
     /// <summary>All cells in run order.</summary>
     public IReadOnlyList<CellPlan> Cells => Trunks.SelectMany(t => t.Cells).ToList();

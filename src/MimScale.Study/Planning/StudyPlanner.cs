@@ -1,5 +1,6 @@
 using System.Globalization;
 using MimScale.Models.Zoo;
+using MimScale.Training.Pretraining;
 
 namespace MimScale.Study;
 
@@ -22,13 +23,11 @@ public static class StudyPlanner
         var models = spec.Models.Select(ModelZoo.Get).ToList();
         var parameters = models.ToDictionary(m => m.Name, m => ModelCost.Parameters(m.Pretrain.Encoder with { NumClasses = 0 }));
         var rank = models.OrderBy(m => parameters[m.Name]).Select((m, i) => (m.Name, i)).ToDictionary(x => x.Name, x => x.i);
-        long batch = spec.Pretrain.Long("batch_size", 0);
         var recipes = spec.Evaluations.ToDictionary(e => e, e => spec.EvaluationRecipes[e], StringComparer.Ordinal);
 
-        var trunks = new List<TrunkPlan>();
+        var trunks = new List<TrunkGroup>();
         foreach (var model in models)
         {
-            double flopsPerIteration = ModelCost.SimMimTrainingFlops(model.Pretrain.Encoder, model.Pretrain.EncoderStride) * batch;
             foreach (var variant in spec.Data.Variants)
             {
                 var data = resolver?.Resolve(spec.Data, variant) ?? ManifestResolver.Unresolved(spec.Data, variant);
@@ -36,7 +35,7 @@ public static class StudyPlanner
                 {
                     var groups = spec.ShareTrunks ? [spec.Lengths.ToList()] : spec.Lengths.Select(t => new List<long> { t }).ToList();
                     foreach (var lengths in groups)
-                        trunks.Add(Trunk(spec, version, model, data, seed, lengths, flopsPerIteration, parameters[model.Name], rank[model.Name], recipes));
+                        trunks.Add(Trunk(spec, version, model, data, seed, lengths, parameters[model.Name], rank[model.Name], recipes));
                 }
             }
         }
@@ -46,29 +45,39 @@ public static class StudyPlanner
     /// <summary>
     /// Each length's share of the iterations a trunk actually runs: the trunk segment between consecutive branch
     /// points b_(i-1)..b_i is used by every branch from i on, so it is split equally among them; each branch adds its
-    /// own decay phase. For 125K/250K/500K: 52,083.3 + 122,395.8 + 372,395.8 = 546,875.
+    /// own decay phase. For 125K/250K/500K at 7/8: 52,083.3 + 122,395.8 + 372,395.8 = 546,875.
     /// </summary>
-    /// <param name="lengths">Lengths of one trunk, ascending, each divisible by 8.</param>
-    public static double[] AttributedIterations(IReadOnlyList<long> lengths)
+    /// <param name="schedule">The engine's plan of one trunk (lengths and branch points).</param>
+    public static double[] AttributedIterations(TrunkPlan schedule)
     {
+        var lengths = schedule.Lengths.Order().ToList();
         var result = new double[lengths.Count];
         double shared = 0;
         long previous = 0;
         for (int i = 0; i < lengths.Count; i++)
         {
-            long start = lengths[i] / 8 * 7;
+            long start = schedule.BranchPoint(lengths[i]);
             shared += (double)(start - previous) / (lengths.Count - i);
             previous = start;
-            result[i] = shared + lengths[i] / 8;
+            result[i] = shared + (lengths[i] - start);
         }
         return result;
     }
 
-    private static TrunkPlan Trunk(StudySpec spec, string version, ZooEntry model, DataPlan data, int seed, List<long> lengths,
-        double flopsPerIteration, long parameters, int sizeRank, IReadOnlyDictionary<string, RecipeMap> recipes)
+    private static TrunkGroup Trunk(StudySpec spec, string version, ZooEntry model, DataPlan data, int seed, List<long> lengths,
+        long parameters, int sizeRank, IReadOnlyDictionary<string, RecipeMap> recipes)
     {
+        // The engine's config and plan, once: every number below (branch points, FLOPs) is read from them.
+        var engine = TrunkConfig.For(model.Name, data, seed, lengths[^1], spec.Pretrain);
+        var schedule = new TrunkPlan(lengths, engine.DecayFraction).Validate();
+        if (spec.ShareTrunks && engine.WarmupIterations > schedule.BranchPoint(lengths[0]))
+            throw new StudySpecException(spec.Pretrain.Origin, null,
+                $"warmup_iterations {engine.WarmupIterations} ends after the first branch point {schedule.BranchPoint(lengths[0])} (length {lengths[0]}); a shared trunk needs warm-up to end before every branch");
+        double flopsPerIteration = ModelCost.SimMimTrainingFlops(model.Pretrain.Encoder, model.Pretrain.EncoderStride) * engine.BatchSize;
+
         // The trunk's identity: a cell config without the per-length parts, plus the set of lengths (its snapshots).
-        var trunkConfig = CellConfig.Build(version, model, data, lengths[^1], seed, spec.ShareTrunks, spec.Pretrain, [], recipes);
+        var trunkConfig = CellConfig.Build(version, model, data, lengths[^1], schedule.BranchPoint(lengths[^1]), engine.DecayGamma, seed,
+            spec.ShareTrunks, spec.Pretrain, [], recipes);
         trunkConfig.Remove("iterations");
         trunkConfig.Remove("schedule");
         trunkConfig.Remove("evaluations");
@@ -76,18 +85,19 @@ public static class StudyPlanner
         trunkConfig["lengths"] = lengths.ToArray();
         string trunkKey = Invariant($"{model.Name}-{data.Variant.Slug}-s{seed}-{CellConfig.Hash(CellConfig.Canonical(trunkConfig))[..10]}");
 
-        var attributed = AttributedIterations(lengths);
+        var attributed = AttributedIterations(schedule);
         var cells = new List<CellPlan>();
         for (int i = 0; i < lengths.Count; i++)
         {
             long t = lengths[i];
-            var config = CellConfig.Build(version, model, data, t, seed, spec.ShareTrunks, spec.Pretrain, spec.Evaluations, recipes);
+            var config = CellConfig.Build(version, model, data, t, schedule.BranchPoint(t), engine.DecayGamma, seed, spec.ShareTrunks,
+                spec.Pretrain, spec.Evaluations, recipes);
             var canonical = CellConfig.Canonical(config);
             var hash = CellConfig.Hash(canonical);
             cells.Add(new CellPlan(Invariant($"{model.Name}-{data.Variant.Slug}-{t}-s{seed}-{hash[..10]}"), hash, trunkKey, model.Name, data,
-                t, seed, spec.Pretrain, spec.Evaluations, recipes, t / 8 * 7, flopsPerIteration, attributed[i], parameters, sizeRank, canonical));
+                t, seed, spec.Pretrain, spec.Evaluations, recipes, schedule.BranchPoint(t), flopsPerIteration, attributed[i], parameters, sizeRank, canonical));
         }
-        return new TrunkPlan(trunkKey, model.Name, data, seed, spec.Pretrain, cells);
+        return new TrunkGroup(trunkKey, model.Name, data, seed, engine, schedule, cells);
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

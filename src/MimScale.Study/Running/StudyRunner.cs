@@ -123,7 +123,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         log.Detail(e.ToString(), toConsole: verbose);
     }
 
-    private int PretrainTrunk(TrunkPlan trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress,
+    private int PretrainTrunk(TrunkGroup trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress,
         string prefix, ConcurrentQueue<StudyFailure> failures, CancellationToken ct)
     {
         IReadOnlySet<string> finished;
@@ -180,7 +180,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         return reported.Count;
     }
 
-    private int EvaluateTrunk(TrunkPlan trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, string prefix,
+    private int EvaluateTrunk(TrunkGroup trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, string prefix,
         ConcurrentQueue<StudyFailure> failures, CancellationToken ct)
     {
         int count = 0;

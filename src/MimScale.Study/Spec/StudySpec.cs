@@ -8,9 +8,9 @@ namespace MimScale.Study;
 /// <param name="Description">Free text.</param>
 /// <param name="Models">Zoo names (<c>MimScale.Models.Zoo.ModelZoo</c>), e.g. swinv2-pico.</param>
 /// <param name="Data">Sources and the data axis.</param>
-/// <param name="Lengths">Training lengths in iterations, each divisible by 8 (decay at 7/8), ascending.</param>
+/// <param name="Lengths">Training lengths in iterations, ascending (each decays at its branch point, the engine's decay_fraction of it).</param>
 /// <param name="Seeds">Seeds of the runs.</param>
-/// <param name="ShareTrunks">Whether lengths of one model/data/seed share their first 7/8 (SPEC §4.2); true by default.</param>
+/// <param name="ShareTrunks">Whether lengths of one model/data/seed share a trunk up to their branch points (SPEC §4.2); true by default.</param>
 /// <param name="Evaluations">Downstream evaluations per cell, among <see cref="KnownEvaluations"/>; the validation
 /// loss is always measured and is not listed.</param>
 /// <param name="Pretrain">Pre-training recipe, passed to the engine; <c>batch_size</c> is required (compute estimate).</param>

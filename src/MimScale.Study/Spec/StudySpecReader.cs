@@ -60,8 +60,7 @@ public static partial class StudySpecReader
         foreach (var n in y.Sequence(Need(top, "lengths", "the study"), "lengths"))
         {
             long t = y.Count(n, "lengths");
-            if (t <= 0 || t % 8 != 0)
-                throw y.Error(n, $"length {t} must be a positive multiple of 8 (the learning rate decays at 7/8 of it, SPEC §4.2)");
+            if (t <= 1) throw y.Error(n, $"length {t} must be at least 2 iterations");
             if (lengths.Contains(t)) throw y.Error(n, $"length {t} is listed twice");
             lengths.Add(t);
         }
@@ -98,9 +97,6 @@ public static partial class StudySpecReader
         try { batch = pretrain.TryLong("batch_size")!.Value; }
         catch (StudySpecException e) { throw y.Error(pretrainNode, e.Problem); }
         if (batch <= 0) throw y.Error(pretrainNode, $"pretrain batch_size must be positive, got {batch}");
-        if (share && pretrain.TryLong("warmup_iterations") is long warmup && warmup > lengths[0] / 8 * 7)
-            throw y.Error(pretrainNode,
-                $"warmup_iterations {warmup} ends after the first decay point {lengths[0] / 8 * 7} (7/8 of {lengths[0]}); a shared trunk needs warm-up to end before every branch");
 
         var recipes = new Dictionary<string, RecipeMap>(StringComparer.Ordinal);
         foreach (var e in StudySpec.KnownEvaluations)

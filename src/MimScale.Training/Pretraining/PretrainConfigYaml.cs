@@ -16,6 +16,10 @@ public static class PretrainConfigYaml
     public static PretrainConfig Parse(string yaml, string source, IEnumerable<string>? overrides = null) =>
         ConfigYaml<PretrainConfig>.Parse(yaml, source, overrides, c => c.Validate());
 
+    /// <summary>The config from key -> value pairs (see <see cref="ConfigYaml{T}.FromValues"/>).</summary>
+    public static PretrainConfig FromValues(IReadOnlyDictionary<string, object?> values, string source) =>
+        ConfigYaml<PretrainConfig>.FromValues(values, source, c => c.Validate());
+
     /// <summary>The config as YAML (the run folder's run.yaml, read back by --resume).</summary>
     public static string ToYaml(PretrainConfig config) => ConfigYaml<PretrainConfig>.ToYaml(config);
 

@@ -35,6 +35,15 @@ public static class ConfigYaml<T> where T : class, new()
             catch (YamlException) { throw new ArgumentException($"--set {o}: cannot read the value as YAML"); }
             map[o[..eq].Trim()] = parsed;
         }
+        return FromValues(map, source, validate);
+    }
+
+    /// <summary>
+    /// The config from key -> value pairs (numbers, strings, lists of them) under the same convention as a file: what
+    /// a study builds for each trunk at plan time, so a bad recipe fails there, naming the key.
+    /// </summary>
+    public static T FromValues(IReadOnlyDictionary<string, object?> map, string source, Func<T, T> validate)
+    {
         try
         {
             return validate(Reader.Deserialize<T>(Writer.Serialize(map)) ?? new T());

@@ -20,6 +20,7 @@ public class StudyCommandTests
         evaluations: [knn]
         pretrain:
           batch_size: 4
+          warmup_iterations: 10
         """;
 
     private static (int Code, string Out, string Err) Invoke(Func<StudySpec, string, IStudyExecutor> factory, params string[] args)

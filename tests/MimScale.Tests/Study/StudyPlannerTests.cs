@@ -35,6 +35,33 @@ public class StudyPlannerTests
     }
 
     [Fact]
+    public void BranchPointsAndFlopsComeFromTheEnginesPlanForAnyDecayFraction()
+    {
+        var spec = StudyTestData.Spec(lengths: "[400, 1600]", models: "[swinv2-pico]", fractions: "[0.1]")
+            .Replace("warmup_iterations: 10", "warmup_iterations: 10\n  decay_fraction: 0.75");
+        var trunk = Assert.Single(Plan(spec).Trunks);
+        Assert.Equal(0.75, trunk.Config.DecayFraction);                                  // the typed engine config
+        Assert.Equal(new long[] { 300, 1200 }, trunk.Cells.Select(c => c.DecayStart));   // the engine's BranchPoint
+        Assert.Equal(trunk.Cells.Select(c => trunk.Schedule.BranchPoint(c.Iterations)), trunk.Cells.Select(c => c.DecayStart));
+        Assert.Equal(1200 + 100 + 400, trunk.TotalIterations);
+        Assert.Equal(trunk.TotalIterations, trunk.Cells.Sum(c => c.AttributedIterations), 6);
+        Assert.Contains("\"decay_start\":300", trunk.Cells[0].ConfigJson);                 // the stored config agrees
+        var job = new TrunkJob(trunk, "t", trunk.Cells.ToDictionary(c => c.Key, c => c.Key), new HashSet<string>());
+        Assert.Equal(1200, job.RequiredTrunkIterations);
+    }
+
+    [Theory]
+    [InlineData("  base_lr: ten", "base_lr")]
+    [InlineData("  itterations: 5", "unknown key 'itterations'")]
+    [InlineData("  seed: 3", "'seed' is set by the study")]
+    public void ABadPretrainRecipeFailsPlanningNamingTheKey(string line, string expected)
+    {
+        var spec = StudyTestData.Spec().Replace("  batch_size: 8\n", "  batch_size: 8\n" + line + "\n");
+        var e = Assert.Throws<StudySpecException>(() => Plan(spec));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
     public void TrunksGroupLengthsOfOneModelDataAndSeed()
     {
         var plan = Plan(StudyTestData.Spec(lengths: "[400, 800, 1600]", seeds: "[0, 1]"));

@@ -64,7 +64,7 @@ public class StudySpecTests
     }
 
     [Theory]
-    [InlineData("[400, 1004]", "length 1004 must be a positive multiple of 8")]
+    [InlineData("[400, 1]", "length 1 must be at least 2 iterations")]
     [InlineData("[400, 400]", "length 400 is listed twice")]
     [InlineData("[400, abc]", "'lengths' must be a whole number")]
     public void BadLengthsAreReported(string lengths, string expected)
@@ -87,11 +87,15 @@ public class StudySpecTests
         var e1 = Assert.Throws<StudySpecException>(() => StudySpecReader.Parse(noBatch, "b.yaml"));
         Assert.Contains("'pretrain' needs 'batch_size'", e1.Message);
 
-        // Warm-up must end before the first branch point 7/8 x 400 = 350.
+        // Warm-up must end before the first branch point, the engine's 7/8 x 400 = 350 (checked when planning).
+        static StudyPlan Plan(string text) => StudyPlanner.Plan(StudySpecReader.Parse(text, "w.yaml"));
         var late = StudyTestData.Spec().Replace("warmup_iterations: 10", "warmup_iterations: 351");
-        var e2 = Assert.Throws<StudySpecException>(() => StudySpecReader.Parse(late, "w.yaml"));
-        Assert.Contains("warmup_iterations 351 ends after the first decay point 350", e2.Message);
-        StudySpecReader.Parse(StudyTestData.Spec().Replace("warmup_iterations: 10", "warmup_iterations: 350"), "ok.yaml");
+        var e2 = Assert.Throws<StudySpecException>(() => Plan(late));
+        Assert.Contains("warmup_iterations 351 ends after the first branch point 350 (length 400)", e2.Message);
+        Plan(StudyTestData.Spec().Replace("warmup_iterations: 10", "warmup_iterations: 350"));
+        // With decay_fraction 0.5 the first branch point is 200.
+        var half = StudyTestData.Spec().Replace("warmup_iterations: 10", "warmup_iterations: 201\n  decay_fraction: 0.5");
+        Assert.Contains("ends after the first branch point 200", Assert.Throws<StudySpecException>(() => Plan(half)).Message);
     }
 
     [Fact]
@@ -115,10 +119,10 @@ public class StudySpecTests
         var a = StudySpecReader.Parse(StudyTestData.Spec(), "a.yaml").Pretrain;
         var reordered = StudyTestData.Spec().Replace("  batch_size: 8\n  base_lr: 4.0e-4\n", "  base_lr: 0.0004\n  batch_size: 8.0\n");
         var b = StudySpecReader.Parse(reordered, "b.yaml").Pretrain;
-        Assert.Equal("base_lr=0.0004\nbatch_size=8\nbetas=[0.9, 0.999]\nwarmup_iterations=10\n", a.CanonicalText);
+        Assert.Equal("base_lr=0.0004\nbatch_size=8\nwarmup_iterations=10\n", a.CanonicalText);
         Assert.Equal(a, b);
 
-        var nested = StudySpecReader.Parse(StudyTestData.Spec().Replace("  betas: [0.9, 0.999]\n", "  optimizer:\n    betas: [0.9, 0.999]\n    name: 'adamw'\n"), "n.yaml").Pretrain;
+        var nested = StudySpecReader.Parse(StudyTestData.Spec().Replace("  warmup_iterations: 10\n", "  warmup_iterations: 10\n  optimizer:\n    betas: [0.9, 0.999]\n    name: 'adamw'\n"), "n.yaml").Pretrain;
         Assert.Equal(new[] { 0.9, 0.999 }, nested.Doubles("optimizer.betas"));
         Assert.Equal("adamw", nested.String("optimizer.name"));
         var e = Assert.Throws<StudySpecException>(() => nested.RequireKnownKeys(["batch_size", "base_lr", "warmup_iterations", "optimizer.betas"]));

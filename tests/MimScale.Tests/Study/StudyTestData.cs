@@ -25,7 +25,6 @@ internal static class StudyTestData
           batch_size: 8
           base_lr: {lr}
           warmup_iterations: 10
-          betas: [0.9, 0.999]
         finetune:
           epochs: 1
         knn:

@@ -1,0 +1,44 @@
+using System.Globalization;
+using MimScale.Training.Pretraining;
+
+namespace MimScale.Study;
+
+/// <summary>
+/// The engine config a trunk trains with: model, data, seed and length from the plan, the spec's <c>pretrain</c>
+/// recipe on top, read through the engine's one config convention (<see cref="PretrainConfigYaml.FromValues"/>). Built at
+/// plan time, so a bad recipe fails `study plan` with the key named, before anything runs.
+/// </summary>
+public static class TrunkConfig
+{
+    /// <param name="recipe">The spec's pre-training recipe (keys of <see cref="PretrainConfig"/>).</param>
+    /// <param name="iterations">The trunk's longest length.</param>
+    public static PretrainConfig For(string model, DataPlan data, int seed, long iterations, RecipeMap recipe)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["model"] = model,
+            ["source"] = data.PretrainSourceSpec,
+            ["val_source"] = data.ValSource,
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            ["iterations"] = iterations.ToString(CultureInfo.InvariantCulture),
+        };
+        // Without a manifest (a plan that did not read the data) the engine draws the same subset itself.
+        if (data.ManifestPath is null && data.Fraction is double f && f < 1)
+        {
+            values["fraction"] = f.ToString("R", CultureInfo.InvariantCulture);
+            values["subset_seed"] = data.SubsetSeed.ToString(CultureInfo.InvariantCulture);
+        }
+        foreach (var (key, value) in recipe.Values)
+        {
+            if (values.ContainsKey(key) && key is "model" or "source" or "val_source" or "seed" or "iterations")
+                throw new StudySpecException(recipe.Origin, null, $"'{key}' is set by the study (models, data, seeds, lengths), not by the pretrain recipe");
+            values[key] = value.IsList ? value.Items.ToList() : value.Items[0];
+        }
+        try { return PretrainConfigYaml.FromValues(values, recipe.Origin); }
+        catch (InvalidDataException e)
+        {
+            var prefix = recipe.Origin + ": ";
+            throw new StudySpecException(recipe.Origin, null, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
+        }
+    }
+}
