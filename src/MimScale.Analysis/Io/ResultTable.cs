@@ -1,4 +1,5 @@
 using System.Globalization;
+using MimScale.Files;
 
 namespace MimScale.Analysis;
 

@@ -1,3 +1,4 @@
+using MimScale.Files;
 namespace MimScale.Analysis;
 
 /// <summary>Paths written by <c>ReportWriter.Write</c>.</summary>

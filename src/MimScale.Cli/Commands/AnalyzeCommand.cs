@@ -27,13 +27,12 @@ public static class AnalyzeCommand
         command.Options.Add(results);
         command.Options.Add(metric);
         command.Options.Add(output);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => CliErrors.Run(() =>
         {
             var csv = parseResult.GetValue(results)!;
             var metricName = parseResult.GetValue(metric) ?? "finetune_top1";
             var outDir = parseResult.GetValue(output)?.FullName
                 ?? Path.Combine(csv.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(csv.Name) + "-report");
-            try
             {
                 StudyResults study;
                 if (csv.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase)) study = StudyResultsJson.Load(csv.FullName);
@@ -54,17 +53,7 @@ public static class AnalyzeCommand
                 Console.WriteLine($"plots:  {files.PlotPaths.Count} PNG files in {Path.Combine(outDir, "plots")}");
                 return 0;
             }
-            catch (ResultTableException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
-            catch (IOException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+        }));
         return command;
     }
 }

@@ -1,19 +1,43 @@
+using MimScale.Analysis;
+using MimScale.Data.Errors;
 using MimScale.Models.Checkpoints;
+using MimScale.Study;
+using MimScale.Training.Runs;
 
 namespace MimScale.Cli.Commands;
 
-/// <summary>Turns the expected failures (bad files, bad arguments) into one clear line on stderr and exit code 1.</summary>
+/// <summary>
+/// The one error path of every command: a user error (bad file, bad config or value, refused checkpoint, non-finite
+/// loss, locked folder, full disk) prints one line <c>error: MESSAGE</c> naming the thing and the problem, and the
+/// command exits 1; anything else is a bug in MimScale and keeps its stack trace.
+/// </summary>
 public static class CliErrors
 {
-    public static int Run(Action action)
+    /// <summary>Runs <paramref name="action"/>: exit 0, or 1 after one error line.</summary>
+    public static int Run(Action action, TextWriter? error = null) => Run(() => { action(); return 0; }, error);
+
+    /// <summary>Runs <paramref name="action"/>: its exit code, or 1 after one error line.</summary>
+    public static int Run(Func<int> action, TextWriter? error = null)
     {
-        try { action(); return 0; }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or CheckpointFormatException
-                                       or StateDictMismatchException or NotSupportedException or UnauthorizedAccessException
-                                       or InvalidOperationException or MimScale.Data.Errors.DataSourceException or MimScale.Training.Runs.NonFiniteTrainingException)
+        try { return action(); }
+        catch (Exception e) when (IsUserError(e))
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            (error ?? Console.Error).WriteLine($"error: {OneLine(e.Message)}");
             return 1;
         }
     }
+
+    /// <summary>
+    /// Errors that describe the input or the machine, not a MimScale bug. IOException covers missing files, locked run
+    /// folders (FolderLockedException) and a full disk; InvalidDataException, FormatException and ArgumentException bad
+    /// files and values; the rest are MimScale's own messages about specs, data, checkpoints, results and training.
+    /// </summary>
+    public static bool IsUserError(Exception e) =>
+        e is IOException or InvalidDataException or FormatException or ArgumentException or NotSupportedException or UnauthorizedAccessException
+            or CheckpointFormatException or StateDictMismatchException or DataSourceException or NonFiniteTrainingException
+            or StudySpecException or StudyExecutionException or ResultTableException
+            // Raised on purpose with a user-facing message by the runs (e.g. "holds a run with a different config").
+            or InvalidOperationException;
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

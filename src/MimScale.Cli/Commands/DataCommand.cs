@@ -28,7 +28,7 @@ public static class DataCommand
         {
             source, fractions, classes, seed, output,
         };
-        cmd.SetAction(parse => Guard(() =>
+        cmd.SetAction(parse => CliErrors.Run(() =>
         {
             var src = ImageSources.Open(parse.GetValue(source)!);
             string outDir = parse.GetValue(output)!;
@@ -77,17 +77,6 @@ public static class DataCommand
         return cmd;
     }
 
-    /// <summary>Bad data or arguments end the command with a one-line message (naming the file) and exit code 1.</summary>
-    private static int Guard(Func<int> action)
-    {
-        try { return action(); }
-        catch (Exception e) when (e is MimScale.Data.Errors.DataSourceException or ArgumentException or FormatException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
-
     private static void Write(Manifest m, string path)
     {
         m.Save(path);
@@ -101,7 +90,7 @@ public static class DataCommand
         var source = new Option<string?>("--source") { Description = "Source to describe." };
         var manifest = new Option<string?>("--manifest") { Description = "Manifest file to describe." };
         var cmd = new Command("stats", "Print classes, images and images per class (min/mean/max), as in the paper's Table 2.") { source, manifest };
-        cmd.SetAction(parse => Guard(() =>
+        cmd.SetAction(parse => CliErrors.Run(() =>
         {
             var src = parse.GetValue(source);
             var man = parse.GetValue(manifest);

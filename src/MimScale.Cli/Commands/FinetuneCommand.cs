@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using MimScale.Training.Finetuning;
 
 namespace MimScale.Cli.Commands;
@@ -22,31 +21,7 @@ public static class FinetuneCommand
             if ((r.GetResult(config) is null) == (r.GetResult(resume) is null)) r.AddError("give exactly one of --config or --resume");
         });
         command.SetAction(r => CliErrors.Run(() =>
-        {
-            string? resumeDir = r.GetValue(resume);
-            string dir;
-            FinetuneConfig cfg;
-            if (resumeDir is not null)
-            {
-                string saved = Path.Combine(resumeDir, "run.yaml");
-                if (!File.Exists(saved)) throw new FileNotFoundException($"{resumeDir}: not a finetune run folder (no run.yaml)");
-                cfg = FinetuneConfigYaml.Load(saved);
-                dir = resumeDir;
-            }
-            else
-            {
-                string file = r.GetValue(config)!;
-                cfg = FinetuneConfigYaml.Load(file, r.GetValue(set));
-                dir = r.GetValue(output) ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
-                Directory.CreateDirectory(dir);
-                string runYaml = Path.Combine(dir, "run.yaml");
-                if (!File.Exists(runYaml)) File.WriteAllText(runYaml, FinetuneConfigYaml.ToYaml(cfg));
-            }
-            var res = new FinetuneRun(cfg, dir, Console.Out).Execute();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"done: {res.Step} iterations from {res.StartedFrom}; best top-1 {100 * res.BestTop1:F2} (step {res.BestStep}), " +
-                $"last top-1 {100 * (res.Last?.Top1 ?? double.NaN):F2} top-5 {100 * (res.Last?.Top5 ?? double.NaN):F2} mean/class {100 * (res.Last?.MeanPerClass ?? double.NaN):F2}; {res.WallSeconds:F0} s ({dir})"));
-        }));
+            FinetuneJob.Run(new FinetuneRequest(r.GetValue(config), r.GetValue(set) ?? [], r.GetValue(output), r.GetValue(resume)), Console.Out)));
         return command;
     }
 }

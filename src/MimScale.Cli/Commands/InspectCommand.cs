@@ -24,10 +24,9 @@ public static class InspectCommand
     }
 
     /// <summary>Prints the report for <paramref name="path"/> to <paramref name="output"/>; returns the exit code.</summary>
-    public static int Run(string path, bool all, TextWriter output, TextWriter error)
+    public static int Run(string path, bool all, TextWriter output, TextWriter error) => CliErrors.Run(() =>
     {
         using var scope = NewDisposeScope(); // the .npy array read below
-        try
         {
             if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             {
@@ -64,12 +63,7 @@ public static class InspectCommand
             }
             return 0;
         }
-        catch (CheckpointFormatException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
+    }, error);
 
     static void WriteKeys(IReadOnlyList<TensorInfo> tensors, bool all, TextWriter output)
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MimScale.Training.Pretraining;
-using MimScale.Training.Schedules;
 
 namespace MimScale.Cli.Commands;
 
@@ -25,46 +24,11 @@ public static class PretrainCommand
         });
         command.SetAction(r => CliErrors.Run(() =>
         {
-            string? resumeDir = r.GetValue(resume);
-            string dir;
-            PretrainConfig cfg;
-            if (resumeDir is not null)
-            {
-                string saved = Path.Combine(resumeDir, "run.yaml");
-                if (!File.Exists(saved)) throw new FileNotFoundException($"{resumeDir}: not a pretrain run folder (no run.yaml)");
-                cfg = PretrainConfigYaml.Load(saved);
-                dir = resumeDir;
-            }
-            else
-            {
-                string file = r.GetValue(config)!;
-                cfg = PretrainConfigYaml.Load(file, r.GetValue(set));
-                dir = r.GetValue(output) ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
-                Directory.CreateDirectory(dir);
-                string runYaml = Path.Combine(dir, "run.yaml");
-                if (!File.Exists(runYaml)) File.WriteAllText(runYaml, PretrainConfigYaml.ToYaml(cfg));
-            }
-            var lengthList = r.GetValue(lengths)?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
-            if (lengthList is { Length: > 0 })
-            {
-                File.WriteAllText(Path.Combine(dir, "lengths.txt"), string.Join(",", lengthList));
-            }
-            else if (File.Exists(Path.Combine(dir, "lengths.txt")))
-                lengthList = File.ReadAllText(Path.Combine(dir, "lengths.txt")).Split(',').Select(long.Parse).ToArray();
-
-            if (lengthList is { Length: > 0 })
-            {
-                var plan = new TrunkPlan(lengthList, cfg.DecayFraction);
-                foreach (var b in TrunkRunner.Run(cfg, plan, dir, Console.Out))
-                    Console.WriteLine($"length {b.Length}: train {b.Result.LastTrainLoss:F4} val {b.Result.LastValLoss:F4} ({b.Result.RunDir})");
-                Console.WriteLine($"shared trunk: {plan.TotalIterations} iterations instead of {plan.IndependentIterations} ({100.0 * (1 - (double)plan.TotalIterations / plan.IndependentIterations):F1}% saved)");
-            }
-            else
-            {
-                var schedule = StepSchedule.ForLength(cfg.ScaledLr, cfg.ScaledWarmupLr, cfg.WarmupIterations, cfg.Iterations, cfg.DecayFraction, cfg.DecayGamma);
-                var res = new PretrainRun(cfg, dir, Console.Out).Execute(schedule, cfg.Iterations);
-                Console.WriteLine($"done: {res.Step} iterations, train {res.LastTrainLoss:F4}, val {res.LastValLoss:F4}, {res.WallSeconds:F0} s ({dir})");
-            }
+            var lengthList = r.GetValue(lengths)?.Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => long.TryParse(t, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 1
+                    ? v : throw new ArgumentException($"--lengths: '{t}' is not a length (iterations > 1)"))
+                .ToArray();
+            PretrainJob.Run(new PretrainRequest(r.GetValue(config), r.GetValue(set) ?? [], r.GetValue(output), lengthList, r.GetValue(resume)), Console.Out);
         }));
         return command;
     }

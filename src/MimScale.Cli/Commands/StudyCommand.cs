@@ -35,7 +35,7 @@ public static class StudyCommand
         var measure = new Option<bool>("--measure") { Description = "Time a few real training steps per model to estimate hours on this machine." };
         var gflops = new Option<double>("--gflops") { Description = "Assumed sustained GFLOP/s when not measuring.", DefaultValueFactory = _ => ComputeRate.DefaultGflops };
         var cmd = new Command("plan", "Print the cells, shared trunks (branch points at the decay milestones) and estimated compute, before anything runs.") { spec, outDir, measure, gflops };
-        cmd.SetAction(parse => Guard(error(), () =>
+        cmd.SetAction(parse => CliErrors.Run(() =>
         {
             var s = StudySpecReader.Load(parse.GetValue(spec)!);
             StudyPlan plan;
@@ -66,7 +66,7 @@ public static class StudyCommand
                 output().WriteLine($"{stored.Count} of these cells are already pre-trained in {folder.Root}");
             }
             return 0;
-        }));
+        }, error()));
         return cmd;
     }
 
@@ -81,7 +81,7 @@ public static class StudyCommand
         };
         var verbose = new Option<bool>("--verbose") { Description = "Print the whole exception of a failure (always written to study.log)." };
         var cmd = new Command("run", "Run what is not done yet (killed and restarted, it continues where it stopped), then write the report.") { spec, outDir, jobs, verbose };
-        cmd.SetAction((parse, ct) => Task.FromResult(Guard(error(), () =>
+        cmd.SetAction((parse, ct) => Task.FromResult(CliErrors.Run(() =>
         {
             var s = StudySpecReader.Load(parse.GetValue(spec)!);
             var folder = Folder(parse.GetValue(outDir), s);
@@ -103,7 +103,7 @@ public static class StudyCommand
                 return 130;
             }
             finally { (executor as IDisposable)?.Dispose(); }
-        })));
+        }, error())));
         return cmd;
     }
 
@@ -112,13 +112,13 @@ public static class StudyCommand
         var target = new Argument<string>("SPEC|DIR") { Description = "A study spec (its folder from --out or the default) or a study folder (its last run spec)." };
         var outDir = OutOption();
         var cmd = new Command("status", "Print the table of cells with their stage and key numbers.") { target, outDir };
-        cmd.SetAction(parse => Guard(error(), () =>
+        cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            var t = Resolve(parse.GetValue(target)!, parse.GetValue(outDir));
+            var t = StudyStatus.Load(parse.GetValue(target)!, parse.GetValue(outDir));
             if (t is null) { output().WriteLine("no results yet; run `mimscale study run SPEC` first"); return 0; }
-            output().Write(StatusText.Format(t.Value.Name, t.Value.Cells, t.Value.OtherCells));
+            output().Write(StatusText.Format(t.Name, t.Cells, t.OtherCells));
             return 0;
-        }));
+        }, error()));
         return cmd;
     }
 
@@ -128,67 +128,19 @@ public static class StudyCommand
         var outDir = OutOption();
         var metric = new Option<string?>("--metric") { Description = "Primary metric (default: the spec's report_metric)." };
         var cmd = new Command("report", "Build the results from the store and write results.json, report.md, report.html and plots/ into the study folder.") { target, outDir, metric };
-        cmd.SetAction(parse => Guard(error(), () =>
+        cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            var t = Resolve(parse.GetValue(target)!, parse.GetValue(outDir));
+            var t = StudyStatus.Load(parse.GetValue(target)!, parse.GetValue(outDir));
             if (t is null) { error().WriteLine("error: no results yet; run `mimscale study run SPEC` first"); return 1; }
-            var (name, cells, _, folder, reportMetric) = t.Value;
+            var (name, cells, _, folder, reportMetric) = t;
             using var log = new StudyLog(output(), null);
             var files = StudyReport.Write(name, cells, folder, new AnalysisOptions(Metric: parse.GetValue(metric) ?? reportMetric), log);
             if (files is null) return 1;
             output().Write(TextReport.Full(files.Analysis));
             return 0;
-        }));
+        }, error()));
         return cmd;
     }
 
-    /// <summary>The study's current cells: from a spec (planned now, data read) or from a folder's last registered spec.</summary>
-    private static (string Name, IReadOnlyList<StoredCell> Cells, int OtherCells, StudyFolder Folder, string Metric)? Resolve(string target, string? outDir)
-    {
-        StudyFolder folder;
-        StudySpec spec;
-        IReadOnlyList<CellPlan>? planned = null;
-        if (Directory.Exists(target))
-        {
-            folder = StudyFolder.At(target);
-            if (!folder.Exists) throw new IOException($"{target}: not a study folder (no study.db)");
-            spec = null!;
-        }
-        else
-        {
-            spec = StudySpecReader.Load(target);
-            folder = Folder(outDir, spec);
-            planned = StudyPlanner.Plan(spec, new ManifestResolver(null)).Cells;
-            if (!folder.Exists) return null;
-        }
-        using var store = StudyStore.Open(folder.DatabasePath);
-        if (planned is null)
-        {
-            var current = store.CurrentSpec() ?? throw new IOException($"{folder.Root}: the store has no registered spec");
-            spec = StudySpecReader.Parse(current.Yaml, current.SourcePath);
-            var stored = store.LoadCells(current.CellKeys);
-            return (spec.Name, stored, store.AllCellKeys().Count - stored.Count, folder, spec.ReportMetric);
-        }
-        var byKey = store.LoadCells(planned.Select(c => c.Key).ToList()).ToDictionary(c => c.Key);
-        var cells = planned.Select(c => byKey.TryGetValue(c.Key, out var s) ? s : Unstarted(c)).ToList();
-        return (spec.Name, cells, store.AllCellKeys().Count - byKey.Count, folder, spec.ReportMetric);
-    }
-
-    private static StoredCell Unstarted(CellPlan c) => new(c.Key, c.TrunkKey, c.Model, c.Data.Label, c.Data.Fraction, c.Data.ImageCount,
-        c.Parameters, c.SizeRank, c.Iterations, c.Seed, c.DecayStart, c.AttributedIterations, c.FlopsPerIteration, c.Evaluations, c.ConfigJson,
-        CellStage.Planned, "not started", "", null, []);
-
     private static StudyFolder Folder(string? outDir, StudySpec spec) => outDir is null ? StudyFolder.DefaultFor(spec) : StudyFolder.At(outDir);
-
-    /// <summary>Expected failures become one line on stderr and exit code 1.</summary>
-    private static int Guard(TextWriter error, Func<int> action)
-    {
-        try { return action(); }
-        catch (Exception e) when (e is StudySpecException or StudyExecutionException or DataSourceException or IOException
-                                      or NotSupportedException or ArgumentException or ResultTableException)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MimScale.Data.Errors;
 using MimScale.Data.Sources;
+using MimScale.Files;
 
 namespace MimScale.Data.Subsets;
 
@@ -71,9 +72,12 @@ public sealed class Manifest
     /// <summary>Writes the manifest file (header comments, then the canonical lines).</summary>
     public void Save(string path)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false)) { NewLine = "\n" };
+        AtomicFile.Write(path, stream => WriteTo(stream));
+    }
+
+    private void WriteTo(Stream stream)
+    {
+        using var w = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
         w.WriteLine(FormatLine);
         w.WriteLine($"# sha256: {Hash}");
         w.WriteLine($"# count: {Count}");

@@ -1,3 +1,4 @@
+using MimScale.Files;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -14,7 +15,7 @@ public static class LabelMapPngWriter
 {
     /// <summary>Writes <paramref name="map"/> to <paramref name="path"/>.</summary>
     public static void Write(string path, LabelMap map, IReadOnlyList<(byte R, byte G, byte B)>? palette = null) =>
-        File.WriteAllBytes(path, Encode(map, palette));
+        AtomicFile.WriteAllBytes(path, Encode(map, palette));
 
     /// <summary>
     /// Encodes <paramref name="map"/>. With <paramref name="palette"/> (at most 256 entries, covering every value) the

@@ -1,3 +1,4 @@
+using MimScale.Files;
 using System.Text.Json;
 
 namespace MimScale.Dense.Segmentation;
@@ -23,9 +24,10 @@ public sealed record SegmentationMetrics(
     /// where the class is absent), then <c>num_classes</c>, <c>images</c>, <c>reduce_zero_label</c> and the summed
     /// histograms <c>area_intersect</c>, <c>area_union</c>, <c>area_pred_label</c>, <c>area_label</c> (pixels).
     /// </summary>
-    public void WriteJson(string path, bool reduceZeroLabel)
+    public void WriteJson(string path, bool reduceZeroLabel) => AtomicFile.Write(path, stream => WriteJson(stream, reduceZeroLabel));
+
+    private void WriteJson(Stream stream, bool reduceZeroLabel)
     {
-        using var stream = File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         Number(w, "mIoU", MIoU);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using static TorchSharp.torch;
+using MimScale.Files;
 
 namespace MimScale.Models.Checkpoints;
 

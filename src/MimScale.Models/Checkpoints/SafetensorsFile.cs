@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using static TorchSharp.torch;
+using MimScale.Files;
 
 namespace MimScale.Models.Checkpoints;
 

@@ -1,5 +1,6 @@
 using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
+using MimScale.Files;
 
 namespace MimScale.Study;
 
@@ -34,10 +35,7 @@ public sealed class ManifestResolver
             path = Path.GetFullPath(Path.Combine(_saveDir, $"{variant.Slug}-seed{data.SubsetSeed}-{manifest.Hash[..12]}.manifest.tsv"));
             if (!File.Exists(path))
             {
-                Directory.CreateDirectory(_saveDir);
-                var tmp = path + ".tmp-" + Environment.ProcessId;
-                manifest.Save(tmp);
-                File.Move(tmp, path, overwrite: true);
+                manifest.Save(path);
             }
         }
         return Unresolved(data, variant) with { ManifestHash = manifest.Hash, ImageCount = manifest.Count, ManifestPath = path };

@@ -1,3 +1,5 @@
+using MimScale.Files;
+
 namespace MimScale.Study;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed record StudyFolder(string Root)
     public string LogPath => Path.Combine(Root, "study.log");
     public string DataDir => Path.Combine(Root, "data");
     public string ResultsJsonPath => Path.Combine(Root, "results.json");
-    public string LockPath => Path.Combine(Root, "study.lock");
+    public string LockPath => Path.Combine(Root, LockName);
 
     /// <summary>Folder of a cell.</summary>
     public string CellDir(string cellKey) => Path.Combine(Root, "cells", cellKey);
@@ -38,8 +40,12 @@ public sealed record StudyFolder(string Root)
     /// <exception cref="StudyExecutionException">Another process (or run) holds the lock.</exception>
     public IDisposable Lock()
     {
-        Directory.CreateDirectory(Root);
-        try { return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException e) { throw new StudyExecutionException($"{Root}: another `mimscale study run` is working on this study folder ({e.Message})", e); }
+        try { return FolderLock.Acquire(Root, LockName, "another `mimscale study run`"); }
+        catch (FolderLockedException e) { throw new StudyExecutionException(e.Message, e); }
     }
+
+    /// <summary>True while a live `study run` holds the folder (cells it marked as running are really running).</summary>
+    public bool RunnerAlive => FolderLock.IsHeld(Root, LockName);
+
+    private const string LockName = "study.lock";
 }

@@ -5,6 +5,7 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MimScale.Analysis;
+using MimScale.Files;
 
 namespace MimScale.Study;
 
@@ -60,7 +61,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         using var log = new StudyLog(output, folder.LogPath);
         using var store = StudyStore.Open(folder.DatabasePath);
         store.RegisterPlan(plan);
-        File.WriteAllText(folder.SpecPath, plan.Spec.Text);
+        AtomicFile.WriteAllText(folder.SpecPath, plan.Spec.Text);
         foreach (var cell in plan.Cells) WriteConfig(folder, cell);
 
         var stored = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
@@ -252,9 +253,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             ["attributed_iterations"] = cell.AttributedIterations,
             ["config"] = JsonNode.Parse(cell.ConfigJson),
         };
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(tmp, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static string Num(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";

@@ -14,6 +14,7 @@ using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
 using AdamW = MimScale.Training.Optim.AdamW;
+using MimScale.Files;
 
 namespace MimScale.Training.Finetuning;
 
@@ -143,7 +144,7 @@ public sealed class FinetuneRun
                 session.Checkpoint(done, model, loader.Position);
             }
         }
-        if (loader.BadImages.Count > 0) log.WriteLine($"finetune: {loader.BadImages}");
+        BadImageList.Keep(runDir, loader.BadImages, "finetune", log);
         // A run resumed after its last step has no new evaluation: report the one on record.
         last ??= LastRecorded(metrics.Path);
         var result = new FinetuneResult(runDir, total, total, bestTop1, bestStep, last, lastTrain, session.ElapsedSeconds,
@@ -165,7 +166,6 @@ public sealed class FinetuneRun
         string path = Path.Combine(runDir, "result.json");
         var json = JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
-        File.WriteAllText(path + ".tmp", json);
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, json);
     }
 }

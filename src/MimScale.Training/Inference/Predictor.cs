@@ -4,6 +4,7 @@ using MimScale.Models.Checkpoints;
 using MimScale.Models.SwinV2;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Files;
 
 namespace MimScale.Training.Inference;
 
@@ -34,9 +35,7 @@ public static class Predictor
             foreach (var v in row) sb.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
             sb.Append('\n');
         }
-        string tmp = outputCsv + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, outputCsv, overwrite: true);
+        AtomicFile.WriteAllText(outputCsv, sb.ToString());
         log.WriteLine($"predict: {files.Count} images -> {outputCsv}");
     }
 }

@@ -9,6 +9,7 @@ using MimScale.Training.Pretraining;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Files;
 
 namespace MimScale.Training.Inference;
 
@@ -70,7 +71,7 @@ public sealed class ReconstructionPanels
             }
         }
         finally { model.train(wasTraining); }
-        File.WriteAllText(Path.Combine(dir, "losses.csv"), csv.ToString());
+        AtomicFile.WriteAllText(Path.Combine(dir, "losses.csv"), csv.ToString());
     }
 
     /// <summary>The input with masked patches shown as flat grey (pixel value 0.5).</summary>
@@ -106,7 +107,6 @@ public sealed class ReconstructionPanels
                 }
         }
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        using (var f = File.Create(path + ".tmp")) data.SaveTo(f);
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.Write(path, data.SaveTo);
     }
 }

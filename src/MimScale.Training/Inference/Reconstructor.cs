@@ -6,6 +6,7 @@ using MimScale.Models.SimMim;
 using MimScale.Data.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Files;
 
 namespace MimScale.Training.Inference;
 
@@ -50,8 +51,7 @@ public static class Reconstructor
             mask = maskFile ?? $"seed {maskSeed}",
         };
         string path = Path.Combine(outDir, "summary.json");
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
         log.WriteLine($"reconstruct: {files.Count} images, loss {loss.item<float>():R} -> {outDir}");
     }
 

@@ -112,7 +112,10 @@ public sealed class PretrainRun
             if (done % config.CheckpointInterval == 0 || done == end || pin)
                 session.Checkpoint(done, model, loader.Position, pin);
         }
-        if (loader.BadImages.Count > 0) log.WriteLine($"pretrain: {loader.BadImages}");
+        BadImageList.Keep(runDir, loader.BadImages, "pretrain", log);
+        // A run that was already finished ran no step now: its numbers are the ones it logged.
+        lastTrain ??= MetricsLog.Last(metrics.Path, "train_loss");
+        lastVal ??= MetricsLog.Last(metrics.Path, "val_loss");
         return new SegmentResult(runDir, end, lastTrain, lastVal, session.ElapsedSeconds, session.State.NonFiniteTotal);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using MimScale.Models.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Files;
 
 namespace MimScale.Training.Runs;
 
@@ -51,14 +52,12 @@ public sealed class CheckpointStore
         Directory.CreateDirectory(root);
         string name = $"step-{step:D8}" + (pinned ? ".pinned" : "");
         string final = Path.Combine(root, name);
-        string tmp = Path.Combine(root, $"{name}.tmp-{Environment.ProcessId}");
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        Directory.CreateDirectory(tmp);
-        SafetensorsFile.Write(Path.Combine(tmp, "model.safetensors"), model);
-        SafetensorsFile.Write(Path.Combine(tmp, "optimizer.safetensors"), optimizer);
-        File.WriteAllText(Path.Combine(tmp, "state.json"), state.ToJson());
-        if (Directory.Exists(final)) Directory.Delete(final, true);
-        Directory.Move(tmp, final);
+        AtomicFile.WriteDirectory(final, tmp =>
+        {
+            SafetensorsFile.Write(Path.Combine(tmp, "model.safetensors"), model);
+            SafetensorsFile.Write(Path.Combine(tmp, "optimizer.safetensors"), optimizer);
+            AtomicFile.WriteAllText(Path.Combine(tmp, "state.json"), state.ToJson());
+        });
         Prune();
         return new CheckpointEntry(step, final);
     }
@@ -67,7 +66,8 @@ public sealed class CheckpointStore
     public void Prune()
     {
         if (!Directory.Exists(root)) return;
-        foreach (var d in Directory.GetDirectories(root, "*.tmp-*")) Directory.Delete(d, true);
+        AtomicFile.RemoveLeftovers(root);
+        foreach (var d in Directory.GetDirectories(root, "*.tmp-*")) Directory.Delete(d, true);   // leftovers of versions before AtomicFile
         var unpinned = List().Where(e => !e.Directory.EndsWith(".pinned", StringComparison.Ordinal)).ToList();
         foreach (var old in unpinned.Take(Math.Max(0, unpinned.Count - keep))) Directory.Delete(old.Directory, true);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MimScale.Files;
 
 namespace MimScale.Training.Runs;
 
@@ -35,9 +36,7 @@ public sealed class MetricsLog
             }
             catch (JsonException) { /* a line torn by a kill */ }
         }
-        string tmp = Path + ".tmp";
-        File.WriteAllLines(tmp, kept);
-        File.Move(tmp, Path, overwrite: true);
+        AtomicFile.WriteAllText(Path, string.Concat(kept.Select(l => l + "\n")));
     }
 
     public void Append(long step, IEnumerable<(string Key, double Value)> values, string? kind = null)
@@ -52,6 +51,10 @@ public sealed class MetricsLog
             foreach (var (k, v) in values)
                 if (double.IsFinite(v)) board.add_scalar($"{kind ?? "metrics"}/{k}", (float)v, (int)step);
     }
+
+    /// <summary>The value of <paramref name="key"/> in the last record that has it, or null.</summary>
+    public static double? Last(string path, string key) =>
+        Read(path).Where(r => r.Values.ContainsKey(key)).Select(r => (double?)r.Values[key]).LastOrDefault();
 
     /// <summary>All records: (step, kind, key -> value).</summary>
     public static IReadOnlyList<(long Step, string? Kind, Dictionary<string, double> Values)> Read(string path)

@@ -5,6 +5,7 @@ using MimScale.Training.Optim;
 using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Files;
 
 namespace MimScale.Training.Runs;
 
@@ -49,19 +50,19 @@ public sealed class RunSession
 
     /// <summary>
     /// A run folder belongs to one resolved config: writes <c>config.resolved.json</c> (atomically) on first use and
-    /// refuses a folder that holds a different one.
+    /// refuses a folder that holds a different one, once that run has a checkpoint (before, there is nothing to lose:
+    /// a run that failed before its first step is simply replaced by the corrected one).
     /// </summary>
     public static void GuardConfig(string runDir, string hash, Func<string> resolvedJson)
     {
         string path = Path.Combine(runDir, "config.resolved.json");
         if (File.Exists(path))
         {
-            if (!File.ReadAllText(path).Contains($"\"config_hash\": \"{hash}\"", StringComparison.Ordinal))
+            if (File.ReadAllText(path).Contains($"\"config_hash\": \"{hash}\"", StringComparison.Ordinal)) return;
+            if (RunFolder.HasCheckpoint(runDir))
                 throw new InvalidOperationException($"{runDir} holds a run with a different config; use a new output folder (or delete it)");
-            return;
         }
-        File.WriteAllText(path + ".tmp", resolvedJson());
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, resolvedJson());
     }
 
     /// <summary>

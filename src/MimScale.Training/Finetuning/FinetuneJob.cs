@@ -1,0 +1,38 @@
+using System.Globalization;
+using MimScale.Training.Runs;
+
+namespace MimScale.Training.Finetuning;
+
+/// <summary>What `mimscale finetune` was asked: a config file with overrides and an output folder, or a folder to resume.</summary>
+public sealed record FinetuneRequest(string? ConfigPath, IReadOnlyList<string> Overrides, string? OutDir, string? ResumeDir);
+
+/// <summary>A fine-tuning job in its run folder: claims the folder, records run.yaml, runs <see cref="FinetuneRun"/>.</summary>
+public static class FinetuneJob
+{
+    /// <summary>Runs the request; progress and the final summary line go to <paramref name="log"/>.</summary>
+    public static FinetuneResult Run(FinetuneRequest request, TextWriter log)
+    {
+        FinetuneConfig config;
+        RunFolder folder;
+        if (request.ResumeDir is string resume)
+        {
+            folder = RunFolder.ClaimForResume(resume, "finetune");
+            config = FinetuneConfigYaml.Load(folder.RunYamlPath);
+        }
+        else
+        {
+            string file = request.ConfigPath ?? throw new ArgumentException("give a config file or a run folder to resume");
+            config = FinetuneConfigYaml.Load(file, request.Overrides);
+            folder = RunFolder.Claim(request.OutDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), "finetune");
+            folder.WriteConfig(FinetuneConfigYaml.ToYaml(config));
+        }
+        using (folder)
+        {
+            var res = new FinetuneRun(config, folder.Dir, log).Execute();
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done: {res.Step} iterations from {res.StartedFrom}; best top-1 {100 * res.BestTop1:F2} (step {res.BestStep}), " +
+                $"last top-1 {100 * (res.Last?.Top1 ?? double.NaN):F2} top-5 {100 * (res.Last?.Top5 ?? double.NaN):F2} mean/class {100 * (res.Last?.MeanPerClass ?? double.NaN):F2}; {res.WallSeconds:F0} s ({folder.Dir})"));
+            return res;
+        }
+    }
+}

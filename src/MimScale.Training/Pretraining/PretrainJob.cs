@@ -1,0 +1,62 @@
+using System.Globalization;
+using MimScale.Training.Runs;
+using MimScale.Training.Schedules;
+
+namespace MimScale.Training.Pretraining;
+
+/// <summary>What `mimscale pretrain` was asked: a config file with overrides and an output folder, or a folder to resume.</summary>
+/// <param name="ConfigPath">RUN.yaml, or null with <paramref name="ResumeDir"/>.</param>
+/// <param name="Overrides"><c>key=value</c> pairs applied on top of the file.</param>
+/// <param name="OutDir">Run folder (default runs/&lt;config name&gt;).</param>
+/// <param name="Lengths">Several lengths sharing one trunk (null: one run, or the lengths the folder recorded).</param>
+/// <param name="ResumeDir">Continue this run folder from its last checkpoint.</param>
+public sealed record PretrainRequest(string? ConfigPath, IReadOnlyList<string> Overrides, string? OutDir, IReadOnlyList<long>? Lengths, string? ResumeDir);
+
+/// <summary>
+/// A pre-training job in its run folder: claims the folder, records run.yaml and the lengths, then trains one run
+/// (<see cref="PretrainRun"/> with the step schedule of its config) or one shared trunk with a branch per length
+/// (<see cref="TrunkRunner"/>). The CLI only parses arguments and calls <see cref="Run"/>.
+/// </summary>
+public static class PretrainJob
+{
+    /// <summary>Runs the request; progress and the final summary lines go to <paramref name="log"/>.</summary>
+    public static void Run(PretrainRequest request, TextWriter log, CancellationToken ct = default)
+    {
+        PretrainConfig config;
+        RunFolder folder;
+        if (request.ResumeDir is string resume)
+        {
+            folder = RunFolder.ClaimForResume(resume, "pretrain");
+            config = PretrainConfigYaml.Load(folder.RunYamlPath);
+        }
+        else
+        {
+            string file = request.ConfigPath ?? throw new ArgumentException("give a config file or a run folder to resume");
+            config = PretrainConfigYaml.Load(file, request.Overrides);
+            folder = RunFolder.Claim(request.OutDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), "pretrain");
+            folder.WriteConfig(PretrainConfigYaml.ToYaml(config));
+        }
+        using (folder)
+        {
+            var lengths = folder.Lengths(request.Lengths);
+            if (lengths is { Count: > 0 })
+            {
+                var plan = new TrunkPlan(lengths, config.DecayFraction);
+                foreach (var b in TrunkRunner.Run(config, plan, folder.Dir, log, ct: ct))
+                    log.WriteLine(Invariant($"length {b.Length}: train {F(b.Result.LastTrainLoss)} val {F(b.Result.LastValLoss)} ({b.Result.RunDir})"));
+                log.WriteLine(Invariant($"shared trunk: {plan.TotalIterations} iterations instead of {plan.IndependentIterations} ({100.0 * (1 - (double)plan.TotalIterations / plan.IndependentIterations):F1}% saved)"));
+            }
+            else
+            {
+                var schedule = StepSchedule.ForLength(config.ScaledLr, config.ScaledWarmupLr, config.WarmupIterations, config.Iterations,
+                    config.DecayFraction, config.DecayGamma);
+                var res = new PretrainRun(config, folder.Dir, log).Execute(schedule, config.Iterations, ct: ct);
+                log.WriteLine(Invariant($"done: {res.Step} iterations, train {F(res.LastTrainLoss)}, val {F(res.LastValLoss)}, {res.WallSeconds:F0} s ({folder.Dir})"));
+            }
+        }
+    }
+
+    private static string F(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
