@@ -70,6 +70,10 @@ public sealed record TableBlock(string Title, string Note, IReadOnlyList<string>
         return sb.AppendLine("</tbody></table>").ToString();
     }
 
-    private static bool IsNumeric(string cell) =>
-        cell.EndsWith('*') && cell.Length > 1 ? IsNumeric(cell[..^1]) : cell == "-" || cell == "n/a" || cell.Length > 0 && (char.IsDigit(cell[0]) || ((cell[0] == '-' || cell[0] == '+') && cell.Length > 1 && char.IsDigit(cell[1])));
+    // Trailing '*' and ' ' are the highlight marker and its alignment pad, not part of the value.
+    private static bool IsNumeric(string raw)
+    {
+        var cell = raw.TrimEnd(' ', '*');
+        return cell == "-" || cell == "n/a" || cell.Length > 0 && (char.IsDigit(cell[0]) || ((cell[0] == '-' || cell[0] == '+') && cell.Length > 1 && char.IsDigit(cell[1])));
+    }
 }

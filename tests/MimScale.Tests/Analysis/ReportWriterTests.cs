@@ -40,6 +40,16 @@ public class ReportWriterTests
     }
 
     [Fact]
+    public void TextReportPrintsOneRowPerSubClaimAndStarsTheInversion()
+    {
+        var text = TextReport.Full(StudyAnalysis.Analyze(AnalysisTestData.Modelhub()));
+        Assert.Contains("Finding 3                                                   (b)        not enough data  no run records a final training loss", text);
+        // Highlighted cells carry a '*'; the other numbers of those columns are padded by one space so the decimals align.
+        Assert.Contains("SwinV2-Huge                 -           84.35*            85.69       86.34*         86.27", text);
+        Assert.Contains("SwinV2-giant                -               -             85.76       86.46          86.53", text);
+    }
+
+    [Fact]
     public void CurvesComputeAndReconstructionsAppearInTheReport()
     {
         var run = AnalysisTestData.Run("B", "small", 300, 0.47, 70.0, 0.6) with
