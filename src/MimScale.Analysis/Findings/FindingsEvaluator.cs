@@ -2,21 +2,23 @@ using System.Globalization;
 
 namespace MimScale.Analysis;
 
-/// <summary>Evaluates the paper's three findings (SPEC §0) on a study's results; the rules are stated in each <see cref="Finding"/>.</summary>
+/// <summary>Evaluates the paper's three findings (SPEC §0) as their sub-claims; each rule is stated in its <see cref="SubClaim"/>.</summary>
 public static class FindingsEvaluator
 {
-    /// <summary>Findings 1, 2 and 3 in order. <paramref name="metric"/> null or absent from the runs means "no downstream metric".</summary>
-    public static IReadOnlyList<Finding> Evaluate(StudyResults results, string? metric, FindingRules? rules = null)
+    /// <summary>
+    /// Findings 1, 2 and 3. <paramref name="metric"/> null or absent from the runs means "no downstream metric"; overfitting
+    /// runs (finding 3(c)) are those <see cref="OverfitDetector"/> marks under <paramref name="overfitRule"/>.
+    /// </summary>
+    public static StudyFindings Evaluate(StudyResults results, string? metric, FindingRules? rules = null, OverfitRule? overfitRule = null)
     {
         rules ??= new FindingRules();
+        overfitRule ??= new OverfitRule();
         var grid = new ResultGrid(results);
         if (metric is not null && !results.HasMetric(metric)) metric = null;
-        return
-        [
-            OverfitFinding.Evaluate(grid, metric, rules),
-            LengthFinding.Evaluate(grid, metric, rules),
-            ProxyFinding.Evaluate(results, grid, metric, rules),
-        ];
+        var axis = DataAxis.Of(grid, rules);
+        var (overfit, witness) = OverfitFinding.Evaluate(grid, axis, metric, rules, overfitRule);
+        var (proxy, phase) = ProxyFinding.Evaluate(results, grid, OverfitDetector.Assess(results, overfitRule), metric, rules, overfitRule);
+        return new StudyFindings(overfit, LengthFinding.Evaluate(grid, axis, metric, rules), proxy, axis, witness, phase);
     }
 
     internal static string F(double v, int digits) => v.ToString("F" + digits, CultureInfo.InvariantCulture);

@@ -11,11 +11,19 @@ internal static class MarkdownReport
         sb.AppendLine($"# Data-scaling report: {a.Results.Name}").AppendLine();
         sb.AppendLine(Summary(a)).AppendLine();
         sb.AppendLine("## Findings").AppendLine();
-        foreach (var f in a.Findings)
+        sb.Append(ReportTables.Findings(a).ToMarkdown());
+        foreach (var f in a.Findings.All)
         {
-            sb.AppendLine($"### Finding {f.Number}: {f.Title} — **{f.Verdict}**").AppendLine();
+            sb.AppendLine($"### Finding {f.Number}: {f.Title} — **{Finding.Words(f.Verdict)}**").AppendLine();
             sb.AppendLine($"> {f.Statement}").AppendLine();
-            sb.AppendLine($"Rule: {f.Rule}").AppendLine();
+            sb.AppendLine($"Selection: {f.Selection}").AppendLine();
+            foreach (var s in f.SubClaims)
+            {
+                sb.AppendLine($"- **({s.Id}) {Finding.Words(s.Verdict)}**: {s.Claim}");
+                sb.AppendLine($"  - Rule: {s.Rule}");
+                sb.AppendLine($"  - Numbers: {s.Numbers}");
+                foreach (var e in s.Evidence) sb.AppendLine($"  - {e}");
+            }
             foreach (var e in f.Evidence) sb.AppendLine($"- {e}");
             sb.AppendLine();
         }

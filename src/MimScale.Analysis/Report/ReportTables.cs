@@ -5,9 +5,23 @@ namespace MimScale.Analysis;
 /// <summary>The report's tables as <see cref="TableBlock"/>s, shared by the text, Markdown and HTML reports.</summary>
 public static class ReportTables
 {
-    /// <summary>Table 3, the grid, Table 7, overfitting, compute and reconstructions, in report order.</summary>
+    /// <summary>Table 3, the grid, Table 7, overfitting, compute and reconstructions, in report order (the findings table comes first, apart).</summary>
     public static IReadOnlyList<TableBlock> All(StudyAnalysis a) =>
         [Table3(a), Grid(a), Table7(a), Overfitting(a), Compute(a), Reconstructions(a)];
+
+    /// <summary>One row per finding (its combined verdict) followed by one row per sub-claim with the numbers behind it.</summary>
+    public static TableBlock Findings(StudyAnalysis a)
+    {
+        var rows = new List<string[]>();
+        foreach (var f in a.Findings.All)
+        {
+            rows.Add([$"Finding {f.Number}: {f.Title}", "all", Finding.Words(f.Verdict),
+                string.Join(", ", f.SubClaims.Select(s => $"({s.Id}) {Finding.Words(s.Verdict)}"))]);
+            rows.AddRange(f.SubClaims.Select(s => new[] { $"Finding {f.Number}", $"({s.Id})", Finding.Words(s.Verdict), s.Numbers }));
+        }
+        return new TableBlock("Findings table", "A finding holds when all its sub-claims hold, does not hold when one does not, and has " +
+            "not enough data otherwise. Rules and all numbers: the finding sections.", ["finding", "sub-claim", "verdict", "numbers"], rows);
+    }
 
     /// <summary>Best metric per (model, data) over lengths, with the length that reached it.</summary>
     public static TableBlock Table3(StudyAnalysis a)
@@ -18,8 +32,16 @@ public static class ReportTables
         var rows = t.Models.Select(m => new[] { m }.Concat(t.DataLabels.Select(d =>
             t.Get(m, d) is { } e ? F(e.Value, 2) : "-")).ToArray()).ToList();
         var at = t.Entries.Select(e => $"{e.Model}/{e.DataLabel}@{e.AtIterations}");
-        return new TableBlock(title, $"{t.Metric}, max over training lengths of the seed mean. Reached at: {string.Join(", ", at)}.",
-            new[] { "model" }.Concat(t.DataLabels).ToList(), rows);
+        var note = $"{t.Metric}, max over training lengths of the seed mean. Reached at: {string.Join(", ", at)}.";
+        var highlights = new HashSet<(int, int)>();
+        if (a.Findings.Witness is { Competitor: not null } w)
+        {
+            foreach (var (m, d) in w.InversionCells)
+                highlights.Add((IndexOf(t.Models, m), IndexOf(t.DataLabels, d) + 1));
+            note += $" Highlighted: finding 1(c)'s comparison of {w.Model} with {w.Competitor} on {w.Data} and {w.LargestData} " +
+                    $"({Finding.Words(a.Findings.Overfit.Sub("c").Verdict)}).";
+        }
+        return new TableBlock(title, note, new[] { "model" }.Concat(t.DataLabels).ToList(), rows) { Highlights = highlights };
     }
 
     /// <summary>Final val loss / metric per (model, data) and length.</summary>
@@ -107,6 +129,12 @@ public static class ReportTables
 
     internal static string F(double v, int digits) =>
         double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
+
+    private static int IndexOf(IReadOnlyList<string> list, string value)
+    {
+        for (int i = 0; i < list.Count; i++) if (list[i] == value) return i;
+        return -1;
+    }
 
     private static string O(double? v, int digits) => v is { } x ? F(x, digits) : "-";
 

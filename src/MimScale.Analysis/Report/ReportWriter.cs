@@ -27,7 +27,7 @@ public static class ReportWriter
         {
             try
             {
-                plots = [.. StudyPlots.Render(analysis.Results, analysis.Metric, options.PlotWidth, options.PlotHeight),
+                plots = [.. StudyPlots.Render(analysis, options.PlotWidth, options.PlotHeight),
                          .. ReconstructionFigure.Render(analysis) is { } recon ? [recon] : Array.Empty<PlotImage>()];
                 if (PlotFonts.FontFile is null)
                     note = "No TrueType font was found (set MIMSCALE_PLOT_FONT to a .ttf file): the plots have no text.";

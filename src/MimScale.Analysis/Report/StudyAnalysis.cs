@@ -9,7 +9,7 @@ namespace MimScale.Analysis;
 /// <param name="Overfitting">One assessment per run.</param>
 /// <param name="BestMetric">Table 3, or null without a metric.</param>
 /// <param name="Correlations">Table 7 over every metric present.</param>
-/// <param name="Findings">Findings 1-3.</param>
+/// <param name="Findings">Findings 1-3 as sub-claims, with finding 1's witness and finding 3's phase split.</param>
 public sealed record StudyAnalysis(
     StudyResults Results,
     ResultGrid Grid,
@@ -19,7 +19,7 @@ public sealed record StudyAnalysis(
     IReadOnlyList<OverfitAssessment> Overfitting,
     BestMetricTable? BestMetric,
     CorrelationTable Correlations,
-    IReadOnlyList<Finding> Findings)
+    StudyFindings Findings)
 {
     /// <summary>Runs every analysis step on <paramref name="results"/>.</summary>
     /// <exception cref="ArgumentException">The study has no runs.</exception>
@@ -34,6 +34,6 @@ public sealed record StudyAnalysis(
         return new StudyAnalysis(results, grid, metric, options.Metric, rule, overfitting,
             metric is null ? null : BestMetricTable.Build(grid, metric),
             CorrelationTable.Build(results, overfitting),
-            FindingsEvaluator.Evaluate(results, metric, options.FindingRules));
+            FindingsEvaluator.Evaluate(results, metric, options.FindingRules, rule));
     }
 }

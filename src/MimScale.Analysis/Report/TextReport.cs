@@ -5,18 +5,26 @@ namespace MimScale.Analysis;
 /// <summary>Plain-text rendering of an analysis for the console (no colours or box drawing, so it survives redirection).</summary>
 public static class TextReport
 {
-    /// <summary>The findings with verdict, rule and evidence.</summary>
+    /// <summary>The findings table, then each finding with its selection and every sub-claim's rule, numbers and evidence.</summary>
     public static string Findings(StudyAnalysis a)
     {
         var sb = new StringBuilder();
         const string title = "Findings";
         sb.AppendLine(title).AppendLine(new string('=', title.Length));
         if (a.Metric is null) sb.AppendLine($"(no run reports the metric '{a.RequestedMetric}'; metric-based rules fall back or report NotEnoughData)");
-        foreach (var f in a.Findings)
+        sb.AppendLine(ReportTables.Findings(a).ToText());
+        foreach (var f in a.Findings.All)
         {
-            sb.AppendLine($"[{f.Verdict}] Finding {f.Number}: {f.Title}");
-            sb.AppendLine($"  Claim: {f.Statement}");
-            sb.AppendLine($"  Rule:  {f.Rule}");
+            sb.AppendLine($"[{Finding.Words(f.Verdict)}] Finding {f.Number}: {f.Title}");
+            sb.AppendLine($"  Claim:     {f.Statement}");
+            sb.AppendLine($"  Selection: {f.Selection}");
+            foreach (var s in f.SubClaims)
+            {
+                sb.AppendLine($"  ({s.Id}) [{Finding.Words(s.Verdict)}] {s.Claim}");
+                sb.AppendLine($"      Rule:    {s.Rule}");
+                sb.AppendLine($"      Numbers: {s.Numbers}");
+                foreach (var e in s.Evidence) sb.AppendLine($"      - {e}");
+            }
             foreach (var e in f.Evidence) sb.AppendLine($"  - {e}");
             sb.AppendLine();
         }

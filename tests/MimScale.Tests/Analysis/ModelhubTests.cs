@@ -115,15 +115,54 @@ public class ModelhubTests
     }
 
     [Fact]
-    public void AllThreeFindingsHoldOnTheReleasedRuns()
+    public void ReleasedRunsGiveEverySubClaimThePaperMakes()
     {
-        var findings = FindingsEvaluator.Evaluate(Hub, "finetune_top1");
-        Assert.All(findings, f => Assert.Equal(FindingVerdict.Holds, f.Verdict));
-        // Finding 1 picks SwinV2-giant on 50%: 0.4534 -> 0.4719, the largest comparison is SwinV2-Huge on 50% (+0.0010).
-        Assert.Contains(findings[0].Evidence, e => e.Contains("SwinV2-giant / ImageNet-1K 50%") && e.Contains("(change +0.0185)"));
-        Assert.Contains(findings[0].Evidence, e => e.Contains("largest comparison = +0.0010"));
-        // Finding 2, SwinV2-Huge: 20% -> 22K gains 85.14-84.35 = +0.79 at 125K and 86.27-83.44 = +2.83 at 500K.
-        Assert.Contains(findings[1].Evidence, e => e.StartsWith("[larger] SwinV2-Huge") && e.Contains("+0.79 @125000") && e.Contains("+2.83 @500000"));
-        Assert.Contains(findings[2].Evidence, e => e.StartsWith("all runs: r = -0.7859 (n = 63"));
+        // The rules changed from one verdict per finding to sub-claims (issue "findings judged as the paper states them"):
+        // finding 1 used to read SwinV2-giant on 50% (whose top-1 does not fall) and finding 2 compared the smallest with the
+        // largest data; both now read the witnesses the paper names. Finding 3 is "not enough data" because (b) needs a
+        // training loss the table does not have, while (a) and (c) hold.
+        var f = FindingsEvaluator.Evaluate(Hub, "finetune_top1");
+        Assert.Equal(["ImageNet-1K 10%", "ImageNet-1K 20%", "ImageNet-1K 50%", "ImageNet-1K"], f.Axis.Labels);
+        Assert.Equal(["ImageNet-22K"], f.Axis.LeftOut);
+
+        Assert.Equal(FindingVerdict.Holds, f.Overfit.Verdict);
+        Assert.Equal("SwinV2-Huge / ImageNet-1K 20%: val loss 0.4789 @125000 -> 0.5071 @500000 (+0.0282)", f.Overfit.Sub("a").Numbers);
+        Assert.Equal("SwinV2-Huge / ImageNet-1K 20%: finetune_top1 84.35 @125000 -> 83.44 @500000 (-0.91)", f.Overfit.Sub("b").Numbers);
+        // Inversion: -0.36 on 20%, +0.43 on all of ImageNet-1K: the gap swings by +0.79.
+        Assert.Equal("best finetune_top1 of SwinV2-Huge 84.35 below SwinV2-Large's 84.71 on ImageNet-1K 20%; 86.34 above 85.91 on ImageNet-1K (swing +0.79)",
+            f.Overfit.Sub("c").Numbers);
+        Assert.Equal(("SwinV2-Huge", "ImageNet-1K 20%", 500000L, "SwinV2-Large", "ImageNet-1K"),
+            (f.Witness!.Model, f.Witness.Data, f.Witness.Longer.Iterations, f.Witness.Competitor, f.Witness.LargestData));
+
+        Assert.Equal(FindingVerdict.Holds, f.Length.Verdict);
+        Assert.Equal("gaps @125000: SwinV2-Small -0.12, SwinV2-Base +0.09, SwinV2-Large +0.20, SwinV2-Huge +0.14, SwinV2-giant +0.13 (largest |gap| 0.20, SwinV2-Large)",
+            f.Length.Sub("a").Numbers);
+        Assert.Equal("gaps @500000 of the larger models: SwinV2-Huge +0.65, SwinV2-giant +0.95", f.Length.Sub("b").Numbers);
+        // Halves of 5 models: H, g (0.65, 0.95 -> 0.80) vs S, B (0.12, 0.09 -> 0.105); gap ranks B<L<S<H<g give rho = 1 - 6x6/120 = 0.70.
+        Assert.Equal("mean gap @500000: larger half 0.80 vs smaller half 0.11 (difference +0.69); Spearman rho(size, gap) = 0.70", f.Length.Sub("c").Numbers);
+
+        Assert.Equal(FindingVerdict.NotEnoughData, f.Proxy.Verdict);
+        Assert.Equal((FindingVerdict.Holds, FindingVerdict.NotEnoughData, FindingVerdict.Holds),
+            (f.Proxy.Sub("a").Verdict, f.Proxy.Sub("b").Verdict, f.Proxy.Sub("c").Verdict));
+        Assert.Equal("all runs r = -0.7859 (n = 63); 5 of 5 models with n >= 4 have r <= -0.50", f.Proxy.Sub("a").Numbers);
+        // Non-overfitting fit as in Table7MatchesIndependentComputation (slope -75.794559); residual sd and residuals from the
+        // same python3 computation: sd = 0.44487, 11 of 12 overfitting runs beyond 2 sd (all above the line), H/50%@500K at 1.08 sd.
+        Assert.Equal("non-overfitting r = -0.8994 (n = 51), fit finetune_top1 = 119.76 - 75.79 x val, residual sd 0.445; " +
+                     "11 of 12 overfitting runs off by > 2 sd (residuals +0.48 .. +2.85)", f.Proxy.Sub("c").Numbers);
+        Assert.Equal(0.444872, f.Phase!.ResidualSd, 5);
+        var h50 = f.Phase.Overfitting.Single(p => p.Run.Model == "SwinV2-Huge" && p.Run.DataLabel == "ImageNet-1K 50%");
+        Assert.Equal((0.481, false), (Math.Round(h50.Residual, 3), h50.FallsOff));
+    }
+
+    [Fact]
+    public void WithImageNet22KOnTheDataAxisFinding2ComparesItWithImageNet1KAndBDoesNotHold()
+    {
+        // The documented alternative: IN-22K as the largest data size. At 500K it does not beat all of ImageNet-1K
+        // (H 86.27 vs 86.34, g 86.53 vs 86.46): the paper's 50% vs 100% claim is not about this pair.
+        var f = FindingsEvaluator.Evaluate(Hub, "finetune_top1", new FindingRules(OtherDataOnAxis: true));
+        Assert.Empty(f.Axis.LeftOut);
+        Assert.Equal("gaps @500000 of the larger models: SwinV2-Huge -0.07, SwinV2-giant +0.07", f.Length.Sub("b").Numbers);
+        Assert.Equal(FindingVerdict.DoesNotHold, f.Length.Verdict);
+        Assert.Equal(FindingVerdict.Holds, f.Overfit.Verdict); // H is above L on IN-22K as well: 86.27 > 85.81
     }
 }

@@ -17,7 +17,10 @@ public class ReportWriterTests
 
         var md = File.ReadAllText(files.MarkdownPath);
         Assert.Contains("## Findings", md);
-        Assert.Contains("### Finding 3: Validation loss predicts the downstream metric — **Holds**", md);
+        // Finding 3 has no training loss for (b) in the model-hub table, so it is "not enough data" (was Holds before sub-claims).
+        Assert.Contains("### Finding 3: Validation loss predicts the downstream metric — **not enough data**", md);
+        Assert.Contains("| Finding 1 | (c) | holds | best finetune_top1 of SwinV2-Huge 84.35 below SwinV2-Large's 84.71 on ImageNet-1K 20%;", md);
+        Assert.Contains("| SwinV2-Huge | - | **84.35** | 85.69 | **86.34** | 86.27 |", md); // Table 3 with the inversion in bold
         Assert.Contains("| SwinV2-Base | 83.60 | 84.61 | 84.95 | 85.04 | 85.11 |", md); // Table 3 row
         Assert.Contains("![", md);
 
@@ -25,13 +28,25 @@ public class ReportWriterTests
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.Contains("<h2>Findings</h2>", html);
         Assert.Contains("data:image/png;base64,iVBORw0KGgo", html); // base64 of the PNG signature
+        Assert.Contains("<td class=\"num hl\">84.71</td>", html);
 
-        // 5 models + 5 data sizes (loss), 5 models (metric vs length), 1 scatter.
-        Assert.Equal(16, files.PlotPaths.Count);
+        // 5 data sizes + 5 models (loss), 5 data sizes (metric vs length, per data size since the findings issue), Table 3, 1 scatter.
+        Assert.Equal(17, files.PlotPaths.Count);
+        Assert.Contains("table3-best-metric.png", files.PlotPaths.Select(Path.GetFileName));
         var png = File.ReadAllBytes(Path.Combine(dir, "plots", "valloss-vs-metric.png"));
         Assert.Equal(PngMagic, png.Take(8));
         Assert.True(png.Length > 10_000, $"PNG has only {png.Length} bytes");
         Assert.Empty(Directory.GetFiles(dir, "*.tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void TextReportPrintsOneRowPerSubClaimAndStarsTheInversion()
+    {
+        var text = TextReport.Full(StudyAnalysis.Analyze(AnalysisTestData.Modelhub()));
+        Assert.Contains("Finding 3                                                   (b)        not enough data  no run records a final training loss", text);
+        // Highlighted cells carry a '*'; the other numbers of those columns are padded by one space so the decimals align.
+        Assert.Contains("SwinV2-Huge                 -           84.35*            85.69       86.34*         86.27", text);
+        Assert.Contains("SwinV2-giant                -               -             85.76       86.46          86.53", text);
     }
 
     [Fact]

@@ -1,0 +1,48 @@
+using ScottPlot;
+
+namespace MimScale.Analysis;
+
+/// <summary>
+/// What the loss and metric figures mark on top of their lines: every grid cell with an overfitting run (a ring) and
+/// finding 1's witness at its longer length (a square), each with one legend entry.
+/// </summary>
+internal sealed class PlotMarks
+{
+    private readonly HashSet<(string, string, long)> _overfitting;
+    private readonly (string Model, string Data, long Iterations)? _witness;
+    private readonly string _overfitLegend;
+
+    private PlotMarks(HashSet<(string, string, long)> overfitting, (string, string, long)? witness, string overfitLegend)
+    {
+        _overfitting = overfitting;
+        _witness = witness;
+        _overfitLegend = overfitLegend;
+    }
+
+    /// <summary>Ring colour: black reads on every Category10 line colour.</summary>
+    public static readonly Color Ring = Colors.Black;
+
+    /// <summary>Witness colour.</summary>
+    public static readonly Color Witness = Colors.Red;
+
+    public static PlotMarks Of(StudyAnalysis a)
+    {
+        var over = a.Overfitting.Where(o => o.Status == OverfitStatus.Overfitting)
+            .Select(o => (o.Run.Model, o.Run.DataLabel, o.Run.Iterations)).ToHashSet();
+        var w = a.Findings.Witness;
+        return new PlotMarks(over, w is null ? null : (w.Model, w.Data, w.Longer.Iterations),
+            $"overfitting run (val loss > {100 * a.OverfitRule.MinRelativeRise:0.##}% above its minimum)");
+    }
+
+    /// <summary>Rings the overfitting cells among <paramref name="cells"/> and squares the witness, at (iterations, y).</summary>
+    public void Mark(Plot plot, IReadOnlyList<GridCell> cells, Func<GridCell, double> y)
+    {
+        var rings = cells.Where(c => _overfitting.Contains((c.Model, c.DataLabel, c.Iterations))).ToList();
+        StudyPlots.Line(plot, rings.Select(c => (double)c.Iterations), rings.Select(y), Ring, _overfitLegend,
+            LinePattern.Solid, 16, lineWidth: 0, shape: MarkerShape.OpenCircle);
+        if (_witness is not { } w) return;
+        var hit = cells.Where(c => (c.Model, c.DataLabel, c.Iterations) == w).ToList();
+        StudyPlots.Line(plot, hit.Select(c => (double)c.Iterations), hit.Select(y), Witness, $"finding 1 witness: {w.Model} / {w.Data} @{w.Iterations}",
+            LinePattern.Solid, 24, lineWidth: 0, shape: MarkerShape.OpenSquare);
+    }
+}

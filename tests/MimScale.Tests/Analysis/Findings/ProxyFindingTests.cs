@@ -1,0 +1,99 @@
+using MimScale.Analysis;
+using MimScale.Tests.Analysis;
+using static MimScale.Tests.Analysis.AnalysisTestData;
+
+namespace MimScale.Tests.Analysis.Findings;
+
+/// <summary>Finding 3 on hand-made tables. Each sub-claim: holds, does not hold, not enough data.</summary>
+public class ProxyFindingTests
+{
+    private static Finding Eval(params RunResult[] runs) => FindingsEvaluator.Evaluate(AnalysisTestData.Study(runs), "finetune_top1").Proxy;
+
+    // val = [0.1 .. 0.5], metric = 10 - [2,4,5,4,5] -> r = -0.7745966692 (the Pearson example negated).
+    private static readonly double[] Val = [0.1, 0.2, 0.3, 0.4, 0.5], Y = [2, 4, 5, 4, 5];
+
+    [Fact]
+    public void AValLossCorrelatesStronglyAndNegativelyOverallAndPerModel()
+    {
+        var holds = Eval(Val.Select((v, i) => Run("A", "small", 100 * (i + 1), v, 10 - Y[i])).ToArray());
+        Assert.Equal(FindingVerdict.Holds, holds.Sub("a").Verdict);
+        Assert.Equal("all runs r = -0.7746 (n = 5); 1 of 1 models with n >= 4 have r <= -0.50", holds.Sub("a").Numbers);
+        Assert.StartsWith("A: r = -0.7746 (n = 5), p = 0.124", holds.Sub("a").Evidence[0]);
+
+        var positive = Eval(Val.Select((v, i) => Run("A", "small", 100 * (i + 1), v, 10 + Y[i])).ToArray());
+        Assert.Equal(FindingVerdict.DoesNotHold, positive.Sub("a").Verdict);
+
+        // Overall r = -0.7746 over 5 runs, but no model has 4 runs: "for most model sizes" cannot be judged.
+        var split = Eval(Val.Select((v, i) => Run(i < 3 ? "A" : "B", "small", 100 * (i + 1), v, 10 - Y[i])).ToArray());
+        Assert.Equal(FindingVerdict.NotEnoughData, split.Sub("a").Verdict);
+        Assert.EndsWith("0 of 0 models with n >= 4 have r <= -0.50 (no model has enough runs)", split.Sub("a").Numbers);
+
+        Assert.Equal(FindingVerdict.NotEnoughData, Eval(Val.Take(3).Select((v, i) => Run("A", "small", 100 * (i + 1), v, 10 - Y[i])).ToArray()).Sub("a").Verdict);
+        var noMetric = FindingsEvaluator.Evaluate(AnalysisTestData.Study(Val.Select((v, i) => Run("A", "small", 100 * (i + 1), v)).ToArray()), "finetune_top1").Proxy;
+        Assert.All(noMetric.SubClaims, s => Assert.Equal(FindingVerdict.NotEnoughData, s.Verdict));
+    }
+
+    [Fact]
+    public void BValLossBeatsTrainLossForEveryMetric()
+    {
+        // train = val + [0, .1, -.1, .05, 0]: it ranks the runs differently from the val loss, so it correlates less with the metric.
+        double[] train = [0.1, 0.3, 0.2, 0.45, 0.5];
+        RunResult R(int i, double knn) => Run("A", "small", 100 * (i + 1), Val[i], 10 - Y[i], train[i]) with
+        {
+            Metrics = new Dictionary<string, double> { ["finetune_top1"] = 10 - Y[i], ["knn"] = knn },
+        };
+        // knn = -train exactly: the train loss predicts knn perfectly (|r| = 1), so (b) does not hold for knn.
+        var f = Eval(Enumerable.Range(0, 5).Select(i => R(i, -train[i])).ToArray());
+        Assert.Equal(FindingVerdict.DoesNotHold, f.Sub("b").Verdict);
+        // Pearson by hand (python3, statistics only): r(train, top-1) = -0.6099, r(val, -train) = -0.8977.
+        Assert.Equal("finetune_top1: |r(val)| 0.7746 > |r(train)| 0.6099 (n = 5); knn: |r(val)| 0.8977 <= |r(train)| 1.0000 (n = 5)", f.Sub("b").Numbers);
+
+        // knn = -val: now the val loss wins for both metrics.
+        var g = Eval(Enumerable.Range(0, 5).Select(i => R(i, -Val[i])).ToArray());
+        Assert.Equal(FindingVerdict.Holds, g.Sub("b").Verdict);
+
+        // No training loss anywhere (the model-hub case).
+        var none = Eval(Val.Select((v, i) => Run("A", "small", 100 * (i + 1), v, 10 - Y[i])).ToArray());
+        Assert.Equal((FindingVerdict.NotEnoughData, "no run records a final training loss"), (none.Sub("b").Verdict, none.Sub("b").Numbers));
+        Assert.Equal(FindingVerdict.NotEnoughData, none.Verdict); // (a) holds, (c) cannot be judged, (b) lacks data
+    }
+
+    // Non-overfitting runs of A (val falls with length on every data size) lie near metric = 100 - 100 val.
+    private static readonly RunResult[] Fitted =
+    [
+        Run("A", "small", 100, 0.60, 40.0), Run("A", "small", 200, 0.55, 45.3),
+        Run("A", "mid", 100, 0.50, 49.8), Run("A", "mid", 200, 0.45, 55.1),
+        Run("A", "large", 100, 0.40, 60.2), Run("A", "large", 200, 0.35, 64.9),
+    ];
+
+    [Fact]
+    public void COverfittingRunsFallOffTheNonOverfittingFit()
+    {
+        // B on small: 0.50 @100, then 0.60 @200 (20% above: overfitting) with top-1 55.0 where the fit predicts ~40.
+        var f = Eval([.. Fitted, Run("B", "small", 100, 0.50, 50.0), Run("B", "small", 200, 0.60, 55.0)]);
+        var c = f.Sub("c");
+        Assert.Equal(FindingVerdict.Holds, c.Verdict);
+        // Non-overfitting: the 6 runs of A and B's first length, 7 points; one overfitting run.
+        Assert.StartsWith("non-overfitting r = -0.99", c.Numbers);
+        Assert.Contains("(n = 7)", c.Numbers);
+        Assert.Contains("1 of 1 overfitting runs off by > 2 sd", c.Numbers);
+        Assert.Contains(c.Evidence, e => e.StartsWith("B / small / 200 / seed 0: val 0.6000, finetune_top1 55.00") && e.EndsWith("falls off"));
+        var phase = FindingsEvaluator.Evaluate(AnalysisTestData.Study([.. Fitted, Run("B", "small", 100, 0.50, 50.0), Run("B", "small", 200, 0.60, 55.0)]), "finetune_top1").Phase!;
+        var fit = phase.NonOverfitting.Fit!;
+        Assert.Equal(55.0 - fit.Predict(0.60), phase.Overfitting.Single().Residual, 12);
+
+        // The overfitting run lies on the line (residual ~0): it does not fall off.
+        var onLine = Eval([.. Fitted, Run("B", "small", 100, 0.50, 50.0), Run("B", "small", 200, 0.60, 40.1)]).Sub("c");
+        Assert.Equal(FindingVerdict.DoesNotHold, onLine.Verdict);
+
+        // Nothing overfits: nothing can fall off.
+        var none = Eval([.. Fitted, Run("B", "small", 100, 0.50, 50.0), Run("B", "small", 200, 0.45, 55.0)]).Sub("c");
+        Assert.Equal(FindingVerdict.NotEnoughData, none.Verdict);
+        Assert.EndsWith("no overfitting run to compare", none.Numbers);
+
+        // A single non-overfitting run (single-length pairs are Unknown to the overfitting rule): no fit to fall off.
+        var few = Eval(Run("A", "small", 100, 0.60, 40.0), Run("A", "mid", 100, 0.50, 49.8), Run("A", "large", 100, 0.40, 60.2),
+            Run("A", "large", 200, 0.50, 55.0)).Sub("c");
+        Assert.Equal(FindingVerdict.NotEnoughData, few.Verdict);
+    }
+}
