@@ -17,6 +17,7 @@ public static class CommandCatalog
         yield return PredictCommand.Create();
         yield return ReconstructCommand.Create();
         yield return DataCommand.Create();
+        yield return DetectCommand.Create();
         yield return AnalyzeCommand.Create();
         yield return StudyCommand.Create((_, _, threadsPerJob) => new MimScale.Study.EngineStudyExecutor(threadsPerJob));
         yield return BenchCommand.Create();
