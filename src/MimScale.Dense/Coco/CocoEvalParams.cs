@@ -23,10 +23,10 @@ public enum CocoIouType
 /// </summary>
 public sealed record CocoEvalParams
 {
-    /// <summary>IoU thresholds, np.linspace(.5, .95, 10) bit for bit (0.6000000000000001 and all).</summary>
+    /// <summary>IoU thresholds, np.linspace(.5, .95, 10) bit for bit (the ninth is 0.8999999999999999).</summary>
     public IReadOnlyList<double> IouThresholds { get; init; } = Linspace(.5, .95, 10);
 
-    /// <summary>Recall points at which precision is read, np.linspace(0, 1, 101).</summary>
+    /// <summary>Recall points at which precision is read, np.linspace(0, 1, 101) (e.g. 0.5700000000000001).</summary>
     public IReadOnlyList<double> RecallThresholds { get; init; } = Linspace(0, 1, 101);
 
     /// <summary>Detections kept per image (highest scores first), ascending.</summary>

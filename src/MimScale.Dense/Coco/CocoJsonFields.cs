@@ -15,7 +15,14 @@ internal static class CocoJsonFields
     public static JsonDocument Parse(string json, string source)
     {
         try { return JsonDocument.Parse(json, Options); }
-        catch (JsonException e) { throw new InvalidDataException($"{source}: malformed JSON: {e.Message}", e); }
+        catch (JsonException e)
+        {
+            // System.Text.Json counts lines and bytes from 0 and appends them to its message; say them once, from 1.
+            string what = e.Message;
+            int cut = what.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut > 0) what = what[..cut];
+            throw new InvalidDataException($"{source}: malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {what}", e);
+        }
     }
 
     public static InvalidDataException Error(string where, string problem) => new($"{where}: {problem}");
