@@ -14,7 +14,15 @@ public sealed record CocoCategory(long Id, string Name, string? Supercategory = 
 /// the box or mask, to put an object in the small/medium/large ranges, for box AP too.
 /// </summary>
 public sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, CocoBox Box, double Area, bool IsCrowd,
-                                    CocoSegmentation? Segmentation = null);
+                                    CocoSegmentation? Segmentation = null)
+{
+    /// <summary>
+    /// An instance given by its mask, as COCO writes one: segmentation = the RLE, area = its pixel count,
+    /// box = its tight box (rleToBbox).
+    /// </summary>
+    public static CocoAnnotation FromMask(long id, long imageId, long categoryId, Rle mask, bool isCrowd = false) =>
+        new(id, imageId, categoryId, mask.ToBox(), mask.Area, isCrowd, CocoSegmentation.FromRle(mask));
+}
 
 /// <summary>
 /// A COCO instances file (<c>instances_*.json</c> as distributed): images, categories, annotations. Reading checks
@@ -68,13 +76,24 @@ public sealed class CocoDataset
 
     /// <summary>Reads an instances JSON file.</summary>
     /// <exception cref="InvalidDataException">malformed JSON or a bad entry (the message names the file and entry).</exception>
-    public static CocoDataset Read(string path) => Parse(File.ReadAllText(path), path);
+    public static CocoDataset Read(string path)
+    {
+        using var doc = CocoJsonFields.ParseFile(path);
+        return FromJson(doc.RootElement, path);
+    }
+
+    /// <summary>Writes the data set as COCO instances JSON (masks as compressed RLE strings).</summary>
+    public void Write(string path) => CocoJsonWriter.WriteDataset(this, path);
 
     /// <summary>Parses instances JSON text; <paramref name="source"/> names it in error messages.</summary>
     public static CocoDataset Parse(string json, string source)
     {
         using var doc = CocoJsonFields.Parse(json, source);
-        var root = doc.RootElement;
+        return FromJson(doc.RootElement, source);
+    }
+
+    private static CocoDataset FromJson(JsonElement root, string source)
+    {
         if (root.ValueKind != JsonValueKind.Object)
             throw Error(source, $"a COCO instances file is an object with images, categories and annotations, not {Kind(root)}");
 

@@ -12,9 +12,14 @@ internal static class CocoJsonFields
     private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = false, MaxDepth = 64 };
 
     /// <summary>Parses a whole file; malformed JSON is reported with the file name, line and byte position.</summary>
-    public static JsonDocument Parse(string json, string source)
+    public static JsonDocument Parse(string json, string source) => Parse(() => JsonDocument.Parse(json, Options), source);
+
+    /// <summary>Reads and parses a file as UTF-8 bytes (no UTF-16 copy of a large results file).</summary>
+    public static JsonDocument ParseFile(string path) => Parse(() => JsonDocument.Parse(File.ReadAllBytes(path), Options), path);
+
+    private static JsonDocument Parse(Func<JsonDocument> parse, string source)
     {
-        try { return JsonDocument.Parse(json, Options); }
+        try { return parse(); }
         catch (JsonException e)
         {
             // System.Text.Json counts lines and bytes from 0 and appends them to its message; say them once, from 1.
@@ -106,12 +111,14 @@ internal static class CocoJsonFields
     }
 
     /// <summary>
-    /// A <c>segmentation</c>: a list of polygons, or <c>{"size": [h, w], "counts": "..."|[...]}</c>. Null when absent.
+    /// A <c>segmentation</c>: a list of polygons, or <c>{"size": [h, w], "counts": "..."|[...]}</c>. Null when
+    /// absent or an empty list (box-only data sets write []).
     /// </summary>
     public static CocoSegmentation? Segmentation(JsonElement e, string where)
     {
         if (!Has(e, "segmentation")) return null;
         var v = e.GetProperty("segmentation");
+        if (v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0) return null;
         if (v.ValueKind == JsonValueKind.Array)
         {
             var polygons = new List<double[]>(v.GetArrayLength());

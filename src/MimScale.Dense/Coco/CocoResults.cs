@@ -16,13 +16,24 @@ public static class CocoResults
 {
     /// <summary>Reads a results file against its ground truth (image and category ids must exist there).</summary>
     /// <exception cref="InvalidDataException">malformed JSON or a bad entry (the message names the file and entry).</exception>
-    public static IReadOnlyList<CocoDetection> Read(string path, CocoDataset truth) => Parse(File.ReadAllText(path), path, truth);
+    public static IReadOnlyList<CocoDetection> Read(string path, CocoDataset truth)
+    {
+        using var doc = CocoJsonFields.ParseFile(path);
+        return FromJson(doc.RootElement, path, truth);
+    }
+
+    /// <summary>Writes detections as a COCO results file (masks as compressed RLE strings).</summary>
+    public static void Write(IEnumerable<CocoDetection> detections, string path) => CocoJsonWriter.WriteResults(detections, path);
 
     /// <summary>Parses results JSON text; <paramref name="source"/> names it in error messages.</summary>
     public static IReadOnlyList<CocoDetection> Parse(string json, string source, CocoDataset truth)
     {
         using var doc = CocoJsonFields.Parse(json, source);
-        var root = doc.RootElement;
+        return FromJson(doc.RootElement, source, truth);
+    }
+
+    private static IReadOnlyList<CocoDetection> FromJson(JsonElement root, string source, CocoDataset truth)
+    {
         if (root.ValueKind != JsonValueKind.Array)
             throw Error(source, $"a COCO results file is a list of detections, not {Kind(root)}");
         var list = new List<CocoDetection>(root.GetArrayLength());

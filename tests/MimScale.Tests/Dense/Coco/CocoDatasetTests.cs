@@ -96,4 +96,38 @@ public class CocoDatasetTests
         Assert.Equal("DT.json: a COCO results file is a list of detections, not an object", Bad("""{"annotations": []}""").Message);
         Assert.StartsWith("DT.json: malformed JSON at line 1", Bad("""[{"image_id": 7""").Message);
     }
+
+    [Fact]
+    public void WrittenFilesReadBackToTheSameAnnotationsAndAp()
+    {
+        var gt = CocoDataset.Read(CocoFixture.PathOf("random/gt.json"));
+        var dt = CocoResults.Read(CocoFixture.PathOf("random/dt_segm_with_boxes.json"), gt);
+        using var tmp = new MimScale.Tests.Data.TempFolder();
+        gt.Write(tmp["sub/gt.json"]);
+        CocoResults.Write(dt, tmp["dt.json"]);
+        var gt2 = CocoDataset.Read(tmp["sub/gt.json"]);
+        var dt2 = CocoResults.Read(tmp["dt.json"], gt2);
+        Assert.Equal(gt.Images, gt2.Images);
+        Assert.Equal(gt.Categories, gt2.Categories);
+        for (int i = 0; i < gt.Annotations.Count; i++)
+        {
+            var (a, b) = (gt.Annotations[i], gt2.Annotations[i]);
+            Assert.Equal((a.Id, a.ImageId, a.CategoryId, a.Box, a.Area, a.IsCrowd), (b.Id, b.ImageId, b.CategoryId, b.Box, b.Area, b.IsCrowd));
+            var img = gt.FindImage(a.ImageId)!;
+            Assert.Equal(a.Segmentation!.ToRle(img.Height, img.Width), b.Segmentation!.ToRle(img.Height, img.Width));
+        }
+        Assert.Equal(CocoEvaluator.Evaluate(gt, dt, CocoIouType.Segm).Stats, CocoEvaluator.Evaluate(gt2, dt2, CocoIouType.Segm).Stats);
+    }
+
+    [Fact]
+    public void AnAnnotationFromAMaskTakesItsAreaAndBox()
+    {
+        var mask = new bool[6, 8];
+        for (int y = 2; y < 5; y++) for (int x = 1; x < 7; x++) mask[y, x] = true;
+        var a = CocoAnnotation.FromMask(4, 1, 2, Rle.Encode(mask));
+        Assert.Equal(18, a.Area);
+        Assert.Equal(new CocoBox(1, 2, 6, 3), a.Box);
+        Assert.False(a.IsCrowd);
+        Assert.Equal(Rle.Encode(mask), a.Segmentation!.Mask);
+    }
 }
