@@ -34,9 +34,10 @@ public sealed record CocoStats(double AP, double AP50, double AP75, double APs, 
             (false, range, "all", md[0], AR1), (false, range, "all", md[1], AR10), (false, range, "all", md[2], AR100),
             (false, range, "small", md[2], ARs), (false, range, "medium", md[2], ARm), (false, range, "large", md[2], ARl),
         };
-        // cocoeval.py: ' {:<18} {} @[ IoU={:<9} | area={:>6s} | maxDets={:>3d} ] = {:0.3f}'
+        // cocoeval.py: ' {:<18} {} @[ IoU={:<9} | area={:>6s} | maxDets={:>3d} ] = {:0.3f}'. "F3" rounds the exact
+        // binary value half to even as Python does (0.0625 -> 0.062); the custom format "0.000" would give 0.063.
         return rows.Select(r => string.Create(CultureInfo.InvariantCulture,
-            $" {(r.Ap ? "Average Precision" : "Average Recall"),-18} {(r.Ap ? "(AP)" : "(AR)")} @[ IoU={r.Iou,-9} | area={r.Area,6} | maxDets={r.MaxDets,3} ] = {r.Value:0.000}"))
+            $" {(r.Ap ? "Average Precision" : "Average Recall"),-18} {(r.Ap ? "(AP)" : "(AR)")} @[ IoU={r.Iou,-9} | area={r.Area,6} | maxDets={r.MaxDets,3} ] = {r.Value:F3}"))
             .ToList();
     }
 

@@ -125,6 +125,20 @@ public class CocoEvaluatorTests
     }
 
     [Fact]
+    public void SummaryLinesRoundAsPythonsFormat()
+    {
+        var lines = new CocoStats(0.0625, 0.5625, 1.0005, -1, 0.0005, 0.9375, 0, 1, 0.12345, -1, -1, -1).SummaryLines();
+        Assert.Equal(" Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.062", lines[0]);
+        Assert.Equal(" Average Precision  (AP) @[ IoU=0.50      | area=   all | maxDets=100 ] = 0.562", lines[1]);
+        Assert.EndsWith("] = 1.000", lines[2]);   // 1.0005 is 1.000499999... in binary
+        Assert.Equal(" Average Precision  (AP) @[ IoU=0.50:0.95 | area= small | maxDets=100 ] = -1.000", lines[3]);
+        Assert.EndsWith("] = 0.001", lines[4]);   // 0.0005 is 0.000500000...01
+        Assert.EndsWith("] = 0.938", lines[5]);
+        Assert.Equal(" Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=  1 ] = 0.000", lines[6]);
+        Assert.Equal(" Average Recall     (AR) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ] = -1.000", lines[10]);
+    }
+
+    [Fact]
     public void ThresholdsAreNumpysLinspaceBitForBit()
     {
         var p = CocoEvalParams.Default;

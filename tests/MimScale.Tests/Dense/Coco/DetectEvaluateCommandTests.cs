@@ -16,7 +16,9 @@ public class DetectEvaluateCommandTests : IDisposable
     static (int Code, string Out, string Err) Mimscale(params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "mimscale.dll");
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+                      ?? (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet");
+        var psi = new ProcessStartInfo(host)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
