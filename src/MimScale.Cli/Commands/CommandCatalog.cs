@@ -18,6 +18,7 @@ public static class CommandCatalog
         yield return ReconstructCommand.Create();
         yield return DataCommand.Create();
         yield return SegmentCommand.Create();
+        yield return DetectCommand.Create();
         yield return AnalyzeCommand.Create();
         yield return StudyCommand.Create((_, _, threadsPerJob) => new MimScale.Study.EngineStudyExecutor(threadsPerJob));
         yield return BenchCommand.Create();
