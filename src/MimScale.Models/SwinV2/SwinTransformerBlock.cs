@@ -110,14 +110,22 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
                        .reshape(b, (long)height * width, c);
     }
 
-    // Per grid size, built on first use; not module state (not in the state dict, rebuilt on demand).
+    // Per grid size, built on first use; not module state (not in the state dict, rebuilt on demand). Bounded, so
+    // inputs of ever new sizes cannot grow it without limit (dropping an entry is safe: autograd keeps its own
+    // reference to an index or mask a pending backward still needs).
     private readonly Dictionary<(int, int), PaddedWindowGrid> grids = new();
+    private const int MaxGrids = 64;
     PaddedWindowGrid Grid(int height, int width)
     {
         lock (grids)
         {
-            if (!grids.TryGetValue((height, width), out var g)) grids[(height, width)] = g = PaddedWindowGrid.Build(height, width, window, shift);
-            return g;
+            if (grids.TryGetValue((height, width), out var g)) return g;
+            if (grids.Count >= MaxGrids)
+            {
+                foreach (var old in grids.Values) { old.ToWindows?.Dispose(); old.ToRaster?.Dispose(); old.Mask?.Dispose(); }
+                grids.Clear();
+            }
+            return grids[(height, width)] = PaddedWindowGrid.Build(height, width, window, shift);
         }
     }
 

@@ -188,6 +188,28 @@ public class DenseBackboneTests
     }
 
     [Fact]
+    public void GradientsReachEveryParameterThroughThePaddedPaths()
+    {
+        using var scope = NewDisposeScope();
+        var backbone = new DenseBackbone(Rect with { DropPathRate = 0.1 }, new Generator(7));
+        // The res-post-norm init zeroes norm1/norm2 (no gradient into attention or MLP yet): open the branches.
+        using (torch.no_grad())
+            foreach (var (name, p) in backbone.named_parameters())
+                if (name.EndsWith("norm1.weight") || name.EndsWith("norm2.weight")) p.fill_(1.0);
+        backbone.train();
+        var maps = backbone.forward(torch.randn(new long[] { 2, 3, 50, 77 }, generator: new Generator(8)));
+        // Weight each map by a fixed random tensor so that no LayerNorm gradient cancels out.
+        var loss = maps.Select((m, i) => (m * torch.randn(m.shape, generator: new Generator((ulong)(20 + i)))).sum()).Aggregate((a, b) => a + b);
+        loss.backward();
+        foreach (var (name, p) in backbone.named_parameters())
+        {
+            Assert.NotNull(p.grad);
+            Assert.True(p.grad!.isfinite().all().item<bool>(), name);
+            Assert.True(p.grad.abs().sum().item<float>() > 0, $"{name} has a zero gradient");
+        }
+    }
+
+    [Fact]
     public void ScratchBackboneIsSeededAndWrongChannelsAreAClearError()
     {
         using var scope = NewDisposeScope();
