@@ -23,7 +23,9 @@ namespace MimScale.Dense.Backbone;
 /// exactly ceil(H/stride_i) x ceil(W/stride_i), and at the configured img_size every stage equals the classifier's.
 /// Each block keeps the window and shift it has at the configured img_size (official clipping rule applied there,
 /// not per input), so the position-bias MLP sees the coordinates it was trained on; an absolute position embedding
-/// (ape) is resized bicubically to the token grid (mmdet Swin, align_corners=False) when the grid differs.
+/// (ape) is resized bicubically to the token grid when the grid differs (align_corners=False), as the official Swin
+/// detection backbone does (Swin-Transformer-Object-Detection, backbones/swin_transformer.py forward; mmdet 3.x's own
+/// Swin only adds a fixed-size embedding).
 /// </remarks>
 public sealed class DenseBackbone : Module<Tensor, Tensor[]>
 {
@@ -112,7 +114,7 @@ public sealed class DenseBackbone : Module<Tensor, Tensor[]>
         return outs;
     }
 
-    // (1, h*w, C): the configured embedding, or its bicubic resize to another grid (mmdet Swin forward).
+    // (1, h*w, C): the configured embedding, or its bicubic resize to another grid (official Swin detection backbone).
     Tensor PositionEmbedding(int h, int w)
     {
         var (ph, pw) = Options.PatchesResolution;

@@ -116,7 +116,7 @@ public class DenseBackboneTests
         using var scope = NewDisposeScope();
         var backbone = FromRectFixture();
         backbone.eval();
-        // The classifier built for this size, with the same weights and the embedding resized as mmdet's Swin does.
+        // The classifier built for this size, with the same weights and the embedding resized as the official Swin detection backbone does.
         var other = new SwinTransformerV2(Rect with { ImgSize = new[] { height, width } });
         using (torch.no_grad())
         {
