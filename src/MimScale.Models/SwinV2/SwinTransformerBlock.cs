@@ -111,8 +111,8 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
     }
 
     // Per grid size, built on first use; not module state (not in the state dict, rebuilt on demand). Bounded, so
-    // inputs of ever new sizes cannot grow it without limit (dropping an entry is safe: autograd keeps its own
-    // reference to an index or mask a pending backward still needs).
+    // inputs of ever new sizes cannot grow it without limit. Dropped entries are not disposed here (a forward on
+    // another thread may still hold one); their finalizers free them.
     private readonly Dictionary<(int, int), PaddedWindowGrid> grids = new();
     private const int MaxGrids = 64;
     PaddedWindowGrid Grid(int height, int width)
@@ -120,11 +120,7 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
         lock (grids)
         {
             if (grids.TryGetValue((height, width), out var g)) return g;
-            if (grids.Count >= MaxGrids)
-            {
-                foreach (var old in grids.Values) { old.ToWindows?.Dispose(); old.ToRaster?.Dispose(); old.Mask?.Dispose(); }
-                grids.Clear();
-            }
+            if (grids.Count >= MaxGrids) grids.Clear();
             return grids[(height, width)] = PaddedWindowGrid.Build(height, width, window, shift);
         }
     }
