@@ -38,5 +38,15 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
 
     public Tensor Downsample(Tensor x) => downsample is null ? x : downsample.forward(x);
 
+    /// <summary>The blocks on a (height, width) token grid of any size (dense backbones; see <see cref="SwinTransformerBlock.ForwardAt"/>).</summary>
+    public Tensor ForwardBlocksAt(Tensor x, int height, int width)
+    {
+        foreach (var block in blocks) x = block.ForwardAt(x, height, width);
+        return x;
+    }
+
+    /// <summary>Patch merging of a (height, width) grid of any size, to (ceil(height/2), ceil(width/2)); identity in the last stage.</summary>
+    public Tensor DownsampleAt(Tensor x, int height, int width) => downsample is null ? x : downsample.ForwardAt(x, height, width);
+
     public override Tensor forward(Tensor x) => Downsample(ForwardBlocks(x));
 }

@@ -24,12 +24,22 @@ public sealed class PatchMerging : Module<Tensor, Tensor>
     }
 
     /// <param name="x">(B, H*W, C)</param><returns>(B, H/2*W/2, 2C)</returns>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => ForwardAt(x, h, w);
+
+    /// <summary>
+    /// Merging on a (height, width) grid of any size (dense backbones): an odd side is zero-padded by one row/column
+    /// at the bottom/right first (mmseg/mmdet Swin <c>PatchMerging</c>), so the output grid is (ceil(H/2), ceil(W/2)).
+    /// </summary>
+    /// <param name="x">(B, height*width, C)</param><returns>(B, ceil(height/2)*ceil(width/2), 2C)</returns>
+    public Tensor ForwardAt(Tensor x, int height, int width)
     {
         long b = x.shape[0], c = x.shape[2];
+        if (height % 2 != 0 || width % 2 != 0)
+            x = functional.pad(x.view(b, height, width, c), new long[] { 0, 0, 0, width % 2, 0, height % 2 });
+        int hh = (height + 1) / 2, ww = (width + 1) / 2;
         // (B, H/2, r, W/2, s, C) -> (B, H/2, W/2, s, r, C): channel blocks ordered (s,r) = (0,0),(0,1),(1,0),(1,1),
         // i.e. x0 = (r0,c0), x1 = (r1,c0), x2 = (r0,c1), x3 = (r1,c1) as in the official concat.
-        var merged = x.view(b, h / 2, 2, w / 2, 2, c).permute(0, 1, 3, 4, 2, 5).reshape(b, (long)(h / 2) * (w / 2), 4 * c);
+        var merged = x.view(b, hh, 2, ww, 2, c).permute(0, 1, 3, 4, 2, 5).reshape(b, (long)hh * ww, 4 * c);
         return norm.forward(reduction.forward(merged));
     }
 }

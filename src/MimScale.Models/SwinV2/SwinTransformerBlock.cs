@@ -61,18 +61,69 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
     }
 
     /// <param name="x">(B, L, C) tokens, L = H*W row-major.</param>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => ForwardAt(x, h, w);
+
+    /// <summary>
+    /// The block on a token grid of any size (dense backbones). At the configured grid this is <see cref="forward"/>;
+    /// otherwise the attention input is zero-padded right/bottom to a multiple of the window, attends with the shift
+    /// order and mask of the padded grid (built once per size, cached), and is cropped back before norm1
+    /// (mmseg/mmdet Swin <c>ShiftWindowMSA</c>: pad, roll, mask of (H_pad, W_pad), reverse, crop). The window and
+    /// shift stay this block's own; SwinV2 attends on the residual stream itself, so padded tokens are zeros of it.
+    /// </summary>
+    /// <param name="x">(B, height*width, C) tokens, row-major.</param>
+    public Tensor ForwardAt(Tensor x, int height, int width)
     {
-        long b = x.shape[0], c = x.shape[2];
         var shortcut = x;
-        var windows = (toWindows is null ? x : x.index_select(1, OnDevice(toWindows, x)))      // rolled by -shift, partitioned
-            .view(-1, (long)window * window, c);                                                 // (B*nW, w*w, C)
-        var attended = attn.forward(windows, attn_mask).view(b, (long)h * w, c);                 // window order
-        if (toRaster is not null) attended = attended.index_select(1, OnDevice(toRaster, x));    // (B, L, C) raster, rolled back
+        var attended = height == h && width == w
+            ? Attend(x, h, w, toWindows, toRaster, attn_mask)                                     // (B, L, C) raster
+            : AttendPadded(x, height, width);
         var y = norm1.forward(attended);
         x = shortcut.Plus(drop_path is null ? y : drop_path.forward(y));
         var z = norm2.forward(mlp.forward(x));
         return x.Plus(drop_path is null ? z : drop_path.forward(z));
+    }
+
+    // Roll + partition (one gather), window attention, and back to raster order on an (hh, ww) grid.
+    Tensor Attend(Tensor x, int hh, int ww, Tensor? toWin, Tensor? toRas, Tensor? mask)
+    {
+        long b = x.shape[0], c = x.shape[2];
+        var windows = (toWin is null ? x : x.index_select(1, OnDevice(toWin, x)))              // rolled by -shift, partitioned
+            .view(-1, (long)window * window, c);                                                 // (B*nW, w*w, C)
+        var attended = attn.forward(windows, mask).view(b, (long)hh * ww, c);                    // window order
+        if (toRas is not null) attended = attended.index_select(1, OnDevice(toRas, x));          // (B, L, C) raster, rolled back
+        return attended;
+    }
+
+    Tensor AttendPadded(Tensor x, int height, int width)
+    {
+        long b = x.shape[0], c = x.shape[2];
+        if (x.shape[1] != (long)height * width)
+            throw new ArgumentException($"{x.shape[1]} tokens do not form a {height}x{width} grid");
+        var g = Grid(height, width);
+        var grid = x;
+        if (!g.IsExact)
+            grid = functional.pad(x.view(b, height, width, c), new long[] { 0, 0, 0, g.PaddedWidth - width, 0, g.PaddedHeight - height })
+                             .view(b, (long)g.PaddedHeight * g.PaddedWidth, c);                  // (B, Hp*Wp, C), zeros right/bottom
+        var mask = g.Mask is null || (g.Mask.dtype == x.dtype && g.Mask.device == x.device) ? g.Mask : g.Mask.to(x.dtype, x.device);
+        var attended = Attend(grid, g.PaddedHeight, g.PaddedWidth, g.ToWindows, g.ToRaster, mask);
+        if (g.IsExact) return attended;
+        return attended.view(b, g.PaddedHeight, g.PaddedWidth, c).narrow(1, 0, height).narrow(2, 0, width)   // crop the padding
+                       .reshape(b, (long)height * width, c);
+    }
+
+    // Per grid size, built on first use; not module state (not in the state dict, rebuilt on demand). Bounded, so
+    // inputs of ever new sizes cannot grow it without limit. Dropped entries are not disposed here (a forward on
+    // another thread may still hold one); their finalizers free them.
+    private readonly Dictionary<(int, int), PaddedWindowGrid> grids = new();
+    private const int MaxGrids = 64;
+    PaddedWindowGrid Grid(int height, int width)
+    {
+        lock (grids)
+        {
+            if (grids.TryGetValue((height, width), out var g)) return g;
+            if (grids.Count >= MaxGrids) grids.Clear();
+            return grids[(height, width)] = PaddedWindowGrid.Build(height, width, window, shift);
+        }
     }
 
     static Tensor OnDevice(Tensor index, Tensor like) => index.device == like.device ? index : index.to(like.device);

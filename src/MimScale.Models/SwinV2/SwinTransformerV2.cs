@@ -34,8 +34,7 @@ public sealed class SwinTransformerV2 : Module<Tensor, Tensor>
         if (o.DropRate > 0) pos_drop = Dropout(o.DropRate);
 
         // Stochastic depth rises linearly over all blocks in global order: linspace(0, rate, sum(depths)).
-        int total = o.Depths.Sum();
-        var rates = Enumerable.Range(0, total).Select(i => total == 1 ? 0 : o.DropPathRate * i / (total - 1)).ToArray();
+        var rates = o.DropPathRates();
         layers = new ModuleList<BasicLayer>();
         for (int i = 0; i < o.NumLayers; i++) layers.Add(new BasicLayer(o, i, rates, generator));
         norm = LayerNorm(o.NumFeatures, eps: 1e-5);

@@ -37,6 +37,13 @@ public sealed record SwinV2Options
     /// <summary>Token grid entering stage <paramref name="i"/>.</summary>
     public (int H, int W) StageResolution(int i) => (PatchesResolution.H >> i, PatchesResolution.W >> i);
 
+    /// <summary>Stochastic depth per block in global order: linspace(0, drop_path_rate, sum(depths)) (official).</summary>
+    public double[] DropPathRates()
+    {
+        int total = Depths.Sum();
+        return Enumerable.Range(0, total).Select(i => total == 1 ? 0 : DropPathRate * i / (total - 1)).ToArray();
+    }
+
     /// <summary>
     /// The window and shift a block really uses. Official rule: if the stage grid is not larger than the window,
     /// the window shrinks to the grid and there is no shift; otherwise odd blocks shift by window/2.

@@ -8,7 +8,10 @@ namespace MimScale.Training.Inference;
 /// <summary>
 /// The images of a folder as one normalised batch, the way <c>predict</c> and <c>reconstruct</c> read them: every PNG/JPEG
 /// in ordinal file-name order; an image already of the model's size is only converted (uint8/255, ImageNet mean/std),
-/// any other is resized (shorter side to size*256/224, bicubic) and centre-cropped.
+/// any other is resized (bicubic, aspect kept) to the smallest size covering (H*256/224, W*256/224) and centre-cropped
+/// to (H, W). For a square model that is the evaluation transform (shorter side to size*256/224, centre crop); for a
+/// non-square one the official code has no evaluation transform (its config takes one int IMG_SIZE), so the same
+/// 224/256 margin is kept on both axes.
 /// </summary>
 public static class ImageBatch
 {
@@ -27,19 +30,43 @@ public static class ImageBatch
     /// <returns>(N, 3, H, W) float32, normalised.</returns>
     public static Tensor Load(IReadOnlyList<string> files, int height, int width)
     {
-        if (height != width) throw new NotSupportedException($"only square model inputs are supported here, got {height}x{width}");
         var data = new float[files.Count * 3 * height * width];
-        var eval = new ValidationTransform(new CentreCropConfig
-        {
-            ImageSize = height, ResizeSize = height * 256 / 224, Interpolation = Interpolation.Bicubic,
-        });
         for (int i = 0; i < files.Count; i++)
         {
             using var image = ImageDecoder.DecodeFile(files[i]);
             var chw = data.AsSpan(i * 3 * height * width, 3 * height * width);
             if (image.Width == width && image.Height == height) PixelOps.ToTensorNormalize(image, Normalization.ImageNet, chw);
-            else eval.Apply(image, new SampleContext(0, 0, i, i), chw, Span<long>.Empty);
+            else
+            {
+                var (rw, rh, left, top) = ResizeThenCentreCrop(image.Width, image.Height, width, height);
+                Resampler.ToNormalizedChw(image, AxisSpec.ResizeThenCrop(image.Width, rw, left, width),
+                    AxisSpec.ResizeThenCrop(image.Height, rh, top, height), Interpolation.Bicubic, Normalization.ImageNet, flip: false, chw);
+            }
         }
         return torch.tensor(data, new long[] { files.Count, 3, height, width });
+    }
+
+    /// <summary>
+    /// Resized size (aspect kept) and crop origin for a (cropW, cropH) centre crop with the 256/224 margin. The binding
+    /// axis is resized to exactly its target and the other one scales along (truncated, as torchvision Resize(int));
+    /// at cropW = cropH this is <see cref="RandomResizedCrop.ResizeThenCentreCrop"/> with resize = size*256/224.
+    /// </summary>
+    public static (int ResizedW, int ResizedH, int Left, int Top) ResizeThenCentreCrop(int width, int height, int cropW, int cropH)
+    {
+        int targetW = cropW * 256 / 224, targetH = cropH * 256 / 224;
+        int rw, rh;
+        if ((long)targetW * height >= (long)targetH * width)   // width is the binding axis (the shorter one when square)
+        {
+            rw = targetW;
+            rh = (int)((long)targetW * height / width);
+        }
+        else
+        {
+            rh = targetH;
+            rw = (int)((long)targetH * width / height);
+        }
+        int left = (int)Math.Round((rw - cropW) / 2.0, MidpointRounding.ToEven);
+        int top = (int)Math.Round((rh - cropH) / 2.0, MidpointRounding.ToEven);
+        return (rw, rh, left, top);
     }
 }
