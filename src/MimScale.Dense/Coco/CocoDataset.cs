@@ -128,7 +128,7 @@ public sealed class CocoDataset
                 string where = Entry(source, "annotations", i++, id);
                 var box = CocoJsonFields.Box(e, where) ?? throw Error(where, "has no 'bbox' [x, y, w, h]");
                 annotations.Add(new CocoAnnotation(id, Id(e, "image_id", where), Id(e, "category_id", where), box,
-                    Number(e, "area", where), Flag(e, "iscrowd", where), Segmentation(e, where)));
+                    Number(e, "area", where), Flag(e, "iscrowd", where), CocoJsonFields.Segmentation(e, where)));
             }
         }
         return new CocoDataset(images, categories, annotations, source);

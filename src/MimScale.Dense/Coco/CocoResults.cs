@@ -42,7 +42,7 @@ public static class CocoResults
         {
             string where = Entry(source, "results", i++);
             var box = CocoJsonFields.Box(e, where);
-            var segmentation = Segmentation(e, where);
+            var segmentation = CocoJsonFields.Segmentation(e, where);
             if (box is null && segmentation is null) throw Error(where, "has neither 'bbox' nor 'segmentation'");
             list.Add(new CocoDetection(Id(e, "image_id", where), Id(e, "category_id", where), Number(e, "score", where), box, segmentation));
         }
