@@ -1,3 +1,4 @@
+using MimScale.Dense.Coco;
 using System.Text.Json;
 
 namespace MimScale.Dense.Scenes;
@@ -55,24 +56,23 @@ public static class SceneCocoWriter
             var scene = entries[i].Scene;
             for (int k = 0; k < scene.Placements.Count; k++)
             {
-                var (counts, area, bbox) = VisibleMaskRle(scene, (ushort)(k + 1));
-                if (area == 0) continue;
+                var mask = VisibleMask(scene, (ushort)(k + 1));
+                if (mask.Area == 0) continue;
+                var box = mask.ToBox();
                 w.WriteStartObject();
                 w.WriteNumber("id", ++annId);
                 w.WriteNumber("image_id", i + 1);
                 w.WriteNumber("category_id", scene.Placements[k].Class + 1);
                 w.WriteStartObject("segmentation");
-                w.WriteStartArray("counts");
-                foreach (int c in counts) w.WriteNumberValue(c);
-                w.WriteEndArray();
+                w.WriteString("counts", mask.ToCompressedString());   // compressed RLE, as COCO's own files and pycocotools write it
                 w.WriteStartArray("size");
                 w.WriteNumberValue(scene.Size); // [h, w]
                 w.WriteNumberValue(scene.Size);
                 w.WriteEndArray();
                 w.WriteEndObject();
-                w.WriteNumber("area", area);
+                w.WriteNumber("area", mask.Area);
                 w.WriteStartArray("bbox");
-                foreach (int b in bbox) w.WriteNumberValue(b);
+                foreach (double v in box.ToArray()) w.WriteNumberValue((int)v);   // the tight box of a pixel mask is integral
                 w.WriteEndArray();
                 w.WriteNumber("iscrowd", 0);
                 w.WriteEndObject();
@@ -83,35 +83,12 @@ public static class SceneCocoWriter
         return annId;
     }
 
-    /// <summary>
-    /// pycocotools' uncompressed RLE of the pixels where the instance map equals <paramref name="id"/>: the mask read
-    /// column by column (Fortran order, as maskApi.c rleEncode), run lengths alternating starting with a run of
-    /// zeros (0 when the first pixel is set). Also the area and the tight box [x, y, w, h] (rleToBbox's values).
-    /// The shared codec in MimScale.Dense.Coco replaces this at merge.
-    /// </summary>
-    private static (List<int> Counts, int Area, int[] Bbox) VisibleMaskRle(Scene scene, ushort id)
+    /// <summary>The visible pixels of instance <paramref name="id"/> (the instance map equals it) as a COCO RLE.</summary>
+    private static Rle VisibleMask(Scene scene, ushort id)
     {
-        int s = scene.Size, area = 0, x0 = int.MaxValue, y0 = int.MaxValue, x1 = -1, y1 = -1;
-        var counts = new List<int>();
-        bool current = false;
-        int run = 0;
-        for (int x = 0; x < s; x++)
-            for (int y = 0; y < s; y++)
-            {
-                bool on = scene.InstanceMap[y * s + x] == id;
-                if (on != current)
-                {
-                    counts.Add(run);
-                    run = 0;
-                    current = on;
-                }
-                run++;
-                if (!on) continue;
-                area++;
-                x0 = Math.Min(x0, x); x1 = Math.Max(x1, x);
-                y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
-            }
-        counts.Add(run);
-        return area == 0 ? (counts, 0, [0, 0, 0, 0]) : (counts, area, [x0, y0, x1 - x0 + 1, y1 - y0 + 1]);
+        int n = scene.Size * scene.Size;
+        var mask = new byte[n];
+        for (int i = 0; i < n; i++) mask[i] = scene.InstanceMap[i] == id ? (byte)1 : (byte)0;
+        return Rle.Encode(mask, scene.Size, scene.Size);
     }
 }

@@ -18,21 +18,13 @@ public class SceneDatasetWriterTests
     static SceneDatasetSummary WriteSet(string dir, ulong seed, int threads = 0) =>
         SceneDatasetWriter.Write(dir, Items, Items, trainingImages: 6, validationImages: 3, Options, seed, threads);
 
-    /// <summary>Decodes pycocotools' uncompressed RLE: column-major runs, starting with zeros.</summary>
+    /// <summary>Decodes the compressed RLE (the string codec is pinned against pycocotools in Coco/RleTests) to a row-major mask.</summary>
     static bool[] DecodeRle(JsonElement seg, out int h, out int w)
     {
         h = seg.GetProperty("size")[0].GetInt32();
         w = seg.GetProperty("size")[1].GetInt32();
-        var mask = new bool[h * w];
-        int pos = 0;
-        bool on = false;
-        foreach (var run in seg.GetProperty("counts").EnumerateArray())
-        {
-            for (int r = 0; r < run.GetInt32(); r++, pos++) mask[(pos % h) * w + pos / h] = on; // Fortran order
-            on = !on;
-        }
-        Assert.Equal(h * w, pos);
-        return mask;
+        var rle = MimScale.Dense.Coco.Rle.FromCompressedString(seg.GetProperty("counts").GetString()!, h, w);
+        return rle.Decode().Select(v => v != 0).ToArray();
     }
 
     [Fact]

@@ -49,12 +49,15 @@ public class RunFolderTests
         var dir = tmp["run"];
         Directory.CreateDirectory(dir);
         // Another process holds the folder the way a run does (flock on run.lock), then dies by SIGKILL.
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["-x", Path.Combine(dir, "run.lock"), "sleep", "60"]))!;
+        // (-o: the lock stays with the flock process itself, not with the sleep it runs.)
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["-o", "-x", Path.Combine(dir, "run.lock"), "sleep", "60"]))!;
         var clock = Stopwatch.StartNew();
         while (!FolderLock.IsHeld(dir, "run.lock") && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
         Assert.Throws<FolderLockedException>(() => RunFolder.Claim(dir, "pretrain"));
-        holder.Kill(entireProcessTree: true);   // SIGKILL to flock and the sleep that inherited its locked descriptor
+        holder.Kill(entireProcessTree: true);   // SIGKILL
         holder.WaitForExit();
+        clock.Restart();
+        while (FolderLock.IsHeld(dir, "run.lock") && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
         using var resumed = RunFolder.Claim(dir, "pretrain");   // the kernel dropped the dead process's lock
         Assert.Equal(Path.GetFullPath(dir), resumed.Dir);
     }
