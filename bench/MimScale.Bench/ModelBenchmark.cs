@@ -7,6 +7,7 @@ using MimScale.Training.Optim;
 using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Training.Schedules;
 
 namespace MimScale.Bench;
 
@@ -70,7 +71,8 @@ public static class ModelBenchmark
             var trainStep = new TrainStep(optimizer, 5.0);
             var batches = new Func<Tensor>[] { () => model.forward(x, mask) };
             flopsPerImage = ModelCost.SimMimTrainingFlops(enc, sim.EncoderStride);
-            step = () => trainStep.Run(batches, 1e-4);
+            var constant = StepSchedule.Constant(1e-4);
+            step = () => trainStep.Run(batches, constant, 0);
         }
         else throw new ArgumentException($"unknown benchmark mode '{mode}' (forward, train)");
 

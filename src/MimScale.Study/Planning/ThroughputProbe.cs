@@ -6,6 +6,7 @@ using MimScale.Training.Optim;
 using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Training.Schedules;
 
 namespace MimScale.Study;
 
@@ -35,7 +36,8 @@ public static class ThroughputProbe
         var (mh, mw) = enc.PatchesResolution;
         var mask = torch.rand([batch, mh, mw], generator: gen).LessThan(sim.MaskRatio).to_type(ScalarType.Int64);
         var batches = new Func<Tensor>[] { () => net.forward(x, mask) };
-        void Step() => step.Run(batches, 1e-4);
+        var constant = StepSchedule.Constant(1e-4);
+        void Step() => step.Run(batches, constant, 0);
         for (int i = 0; i < warmup; i++) Step();
         double best = double.PositiveInfinity;
         for (int i = 0; i < steps; i++)

@@ -67,7 +67,7 @@ public static class LinearProbe
             optimizer.ZeroGrad();
             var loss = nn.functional.cross_entropy(nn.functional.linear(xb, weight, bias), yb);
             loss.backward();
-            optimizer.Step(schedule.At(k + 1));
+            optimizer.Step(schedule, k + 2);   // Rate(k + 2) = At(k + 1): the probe's rate runs one iteration ahead of the official order
         }
         optimizer.ZeroGrad();
         using var _ = torch.no_grad();

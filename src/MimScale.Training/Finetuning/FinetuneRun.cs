@@ -25,7 +25,7 @@ public sealed record FinetuneResult(string RunDir, long Step, long TotalIteratio
 /// <summary>
 /// One fine-tuning run (SPEC §5), built like <see cref="PretrainRun"/> and on the same parts: the classifier at the
 /// fine-tuning resolution/window with pretrained_window_sizes from the pre-trained encoder and a fresh head; AdamW
-/// with layer-wise lr decay (<see cref="ParameterGroups.Finetuning"/>, <see cref="LayerwiseLr"/>); warm-up + cosine per
+/// with layer-wise lr decay (<see cref="ParameterGroups.Finetuning"/>, applied by <see cref="CosineSchedule.Rate"/>); warm-up + cosine per
 /// iteration (<see cref="CosineSchedule"/>); <see cref="TrainStep"/> (accumulation, clipping 5.0, non-finite guard);
 /// label-smoothing or soft-target cross-entropy; evaluation every epoch (top-1, top-5, mean per class; best and last
 /// kept, the best weights exported to RUN/best/model.safetensors); atomic checkpoints with full state, exact resume,
@@ -78,8 +78,8 @@ public sealed class FinetuneRun
         var (model, report) = weights.Build(options, generator);
         model.train();
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
-        var lr = new LayerwiseLr(ParameterGroups.Finetuning(named, options.Depths, config.WeightDecay, config.LayerDecay), schedule);
-        var optimizer = new AdamW(lr.Groups);
+        // Layer-wise decay: each group's LrScale scales the schedule's peak rate (CosineSchedule.Rate).
+        var optimizer = new AdamW(ParameterGroups.Finetuning(named, options.Depths, config.WeightDecay, config.LayerDecay));
         var step = new TrainStep(optimizer, config.ClipGrad);
         var session = new RunSession("finetune", runDir, hash, log, optimizer, generator, config.KeepCheckpoints, config.MaxNonFiniteSteps,
             config.TotalBatch, tensorboard: false);
@@ -116,7 +116,7 @@ public sealed class FinetuneRun
                 batches.Add(batch);
                 micro.Add(() => ClassificationLoss.For(model.forward(batch.Images), batch.Labels, batch.Targets, config.LabelSmoothing));
             }
-            var outcome = step.Run(micro, lr.Rates(k));
+            var outcome = step.Run(micro, schedule, k);
             foreach (var b in batches) b.Dispose();
             session.Record(k, outcome);
 
@@ -124,9 +124,9 @@ public sealed class FinetuneRun
             if ((done % config.LogInterval == 0 || done == total) && session.CloseInterval(done, total) is { } s)
             {
                 lastTrain = s.MeanLoss;
-                metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", lr.HeadLr(k)), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb) }, "train");
+                metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", schedule.Rate(k)), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb) }, "train");
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {done}/{total} | loss {s.MeanLoss:F4} | lr {lr.HeadLr(k):G3} | {s.ImagesPerSecond:F1} img/s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
+                    $"step {done}/{total} | loss {s.MeanLoss:F4} | lr {schedule.Rate(k):G3} | {s.ImagesPerSecond:F1} img/s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
             }
             if (done % evalEvery == 0 || done == total)
             {

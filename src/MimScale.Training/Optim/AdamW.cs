@@ -1,4 +1,5 @@
 using MimScale.Models.Runtime;
+using MimScale.Training.Schedules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,12 +58,11 @@ public sealed class AdamW
     /// <summary>True once the parameters live in per-group flat buffers (after the first update).</summary>
     public bool IsFlat => flat is not null;
 
-    /// <summary>One update at base learning rate <paramref name="lr"/> (each group uses lr * its scale).</summary>
-    public void Step(double lr) => Step(i => lr * groups[i].LrScale);
-
-    /// <summary>One update where group <c>i</c> trains at the absolute rate <paramref name="groupLr"/>(i)
-    /// (layer-wise decay with unscaled warm-up/min rates, SPEC §5.2).</summary>
-    public void Step(Func<int, double> groupLr)
+    /// <summary>
+    /// The update of iteration <paramref name="iteration"/>: each group trains at
+    /// <c>schedule.Rate(iteration, group.LrScale)</c> (the one meaning of a group's scale, see <see cref="ILearningRateSchedule"/>).
+    /// </summary>
+    public void Step(ILearningRateSchedule schedule, long iteration)
     {
         // Every p.grad access and in-place op returns a new handle; without a scope each step would keep a reference
         // to all gradients alive (a model-sized leak per step).
@@ -74,7 +74,7 @@ public sealed class AdamW
         for (int gi = 0; gi < groups.Count; gi++)
         {
             var g = groups[gi];
-            double lr = groupLr(gi);
+            double lr = schedule.Rate(iteration, g.LrScale);
             if (flat?[gi] is { } f) Update(f.Param, f.Grad, f.ExpAvg, f.ExpAvgSq, lr, g.WeightDecay, bc1, bc2);
             foreach (var (name, p) in Loose(gi))
             {

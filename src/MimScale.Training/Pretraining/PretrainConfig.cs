@@ -1,5 +1,6 @@
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
+using MimScale.Training.Schedules;
 
 namespace MimScale.Training.Pretraining;
 
@@ -100,6 +101,14 @@ public sealed record PretrainConfig
     public int TotalBatch => BatchSize * Accumulation;
     /// <summary>The learning rate actually used: base_lr x total batch / 512.</summary>
     public double ScaledLr => BaseLr * TotalBatch / 512.0;
+
+    /// <summary>
+    /// The learning-rate schedule of a run of this config, the one place it is built: warm-up, then step decay at the
+    /// milestone of <see cref="Iterations"/>; a trunk (<paramref name="trunk"/>) never decays (its branches do).
+    /// </summary>
+    public StepSchedule Schedule(bool trunk = false) => trunk
+        ? new StepSchedule(ScaledLr, ScaledWarmupLr, WarmupIterations, Milestone: null, DecayGamma)
+        : StepSchedule.ForLength(ScaledLr, ScaledWarmupLr, WarmupIterations, Iterations, DecayFraction, DecayGamma);
     public double ScaledWarmupLr => WarmupLr * TotalBatch / 512.0;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible setting.</summary>

@@ -23,7 +23,7 @@ public static class PretrainConfigYaml
     /// <summary>The config as YAML (the run folder's run.yaml, read back by --resume).</summary>
     public static string ToYaml(PretrainConfig config) => ConfigYaml<PretrainConfig>.ToYaml(config);
 
-    /// <summary>Everything that ran, with derived values (scaled lr, model options, milestone), as indented JSON.</summary>
+    /// <summary>Everything that ran, with derived values (scaled lr, model options), as indented JSON (runs add the schedule they used).</summary>
     public static string Resolved(PretrainConfig config, IDictionary<string, object?>? extra = null)
     {
         var d = new Dictionary<string, object?>
@@ -34,7 +34,6 @@ public static class PretrainConfigYaml
                 ["total_batch"] = config.TotalBatch,
                 ["lr"] = config.ScaledLr,
                 ["warmup_lr"] = config.ScaledWarmupLr,
-                ["decay_milestone"] = Schedules.StepSchedule.MilestoneOf(config.Iterations, config.DecayFraction),
                 ["model"] = config.ModelOptions(),
                 ["encoder_stride"] = config.ModelOptions().EncoderStride,
             },

@@ -48,9 +48,7 @@ public static class PretrainJob
             }
             else
             {
-                var schedule = StepSchedule.ForLength(config.ScaledLr, config.ScaledWarmupLr, config.WarmupIterations, config.Iterations,
-                    config.DecayFraction, config.DecayGamma);
-                var res = new PretrainRun(config, folder.Dir, log).Execute(schedule, config.Iterations, ct: ct);
+                var res = new PretrainRun(config, folder.Dir, log).Execute(config.Iterations, ct: ct);
                 log.WriteLine(Invariant($"done: {res.Step} iterations, train {F(res.LastTrainLoss)}, val {F(res.LastValLoss)}, {res.WallSeconds:F0} s ({folder.Dir})"));
             }
         }

@@ -30,28 +30,32 @@ public sealed class PretrainRun
     private readonly string runDir;
     private readonly TextWriter log;
 
-    public PretrainRun(PretrainConfig config, string runDir, TextWriter log)
+    private readonly StepSchedule schedule;
+
+    /// <param name="trunk">A shared trunk: trains at the base rate without decay (its branches decay).</param>
+    public PretrainRun(PretrainConfig config, string runDir, TextWriter log, bool trunk = false)
     {
         this.config = config.Validate();
         this.runDir = runDir;
         this.log = log;
+        schedule = this.config.Schedule(trunk);
     }
 
     /// <summary>SHA-256 (first 16 hex) of the resolved config: identifies what a run folder holds.</summary>
     public static string ConfigHash(PretrainConfig c) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(PretrainConfigYaml.Resolved(c))))[..16].ToLowerInvariant();
 
-    /// <param name="schedule">Learning rate per iteration (already batch-scaled).</param>
     /// <param name="end">Iterations completed when this call returns.</param>
     /// <param name="pinned">Steps whose checkpoints are kept forever (branch points).</param>
     /// <param name="initFrom">Start from this checkpoint (a trunk snapshot) when the run folder has none of its own.</param>
-    public SegmentResult Execute(StepSchedule schedule, long end, IReadOnlyCollection<long>? pinned = null, CheckpointEntry? initFrom = null,
+    public SegmentResult Execute(long end, IReadOnlyCollection<long>? pinned = null, CheckpointEntry? initFrom = null,
         CancellationToken ct = default)
     {
         pinned ??= Array.Empty<long>();
         Directory.CreateDirectory(runDir);
         string hash = ConfigHash(config);
-        RunSession.GuardConfig(runDir, hash, () => PretrainConfigYaml.Resolved(config, new Dictionary<string, object?> { ["config_hash"] = hash }));
+        RunSession.GuardConfig(runDir, hash, () => PretrainConfigYaml.Resolved(config,
+            new Dictionary<string, object?> { ["config_hash"] = hash, ["schedule"] = schedule.Describe() }));
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
 
         var options = config.ModelOptions();
@@ -87,8 +91,8 @@ public sealed class PretrainRun
                 batches.Add(batch);
                 micro.Add(() => model.forward(batch.Images, batch.Masks));
             }
-            double lr = schedule.ForIteration(k);
-            var outcome = step.Run(micro, lr);
+            double lr = schedule.Rate(k);
+            var outcome = step.Run(micro, schedule, k);
             foreach (var b in batches) b.Dispose();
             session.Record(k, outcome);
 

@@ -29,23 +29,21 @@ public static class TrunkRunner
         var trunkConfig = config with { Iterations = plan.TrunkIterations + 1 };
         var pins = plan.Lengths.Select(plan.BranchPoint).ToHashSet();
         long required = lengths.Max(plan.BranchPoint);
-        var trunkSchedule = new StepSchedule(config.ScaledLr, config.ScaledWarmupLr, config.WarmupIterations, Milestone: null, config.DecayGamma);
         var trunkStore = new CheckpointStore(trunkDir, config.KeepCheckpoints);
         if ((trunkStore.Latest()?.Step ?? 0) < required)
         {
             log.WriteLine($"trunk: to {required} of {plan.TrunkIterations} iterations at the base rate; branch points {string.Join(", ", pins.Order())}; " +
                           $"{plan.TotalIterations} iterations instead of {plan.IndependentIterations}");
-            new PretrainRun(trunkConfig, trunkDir, log).Execute(trunkSchedule, required, pins, ct: ct);
+            new PretrainRun(trunkConfig, trunkDir, log, trunk: true).Execute(required, pins, ct: ct);
         }
         foreach (long t in lengths.Order())
         {
             string dir = branchDir(t);
             var branchConfig = config with { Iterations = t };
             var store = new CheckpointStore(dir, config.KeepCheckpoints);
-            var schedule = StepSchedule.ForLength(config.ScaledLr, config.ScaledWarmupLr, config.WarmupIterations, t, config.DecayFraction, config.DecayGamma);
             var snapshot = trunkStore.At(plan.BranchPoint(t)) ?? throw new InvalidOperationException($"{trunkDir}: branch point {plan.BranchPoint(t)} checkpoint is missing");
             if (store.Latest() is null) SeedBranchLog(trunkDir, dir, snapshot.Step);
-            var result = new PretrainRun(branchConfig, dir, log).Execute(schedule, t, initFrom: snapshot, ct: ct);
+            var result = new PretrainRun(branchConfig, dir, log).Execute(t, initFrom: snapshot, ct: ct);
             var branch = new BranchResult(t, dir, result);
             results.Add(branch);
             onBranchFinished?.Invoke(branch);

@@ -16,7 +16,21 @@ namespace MimScale.Training.Schedules;
 /// <param name="WarmupIterations">timm warmup_t, in updates.</param>
 /// <param name="TotalIterations">Updates in the run (epochs x iterations per epoch).</param>
 public sealed record CosineSchedule(double BaseLr, double WarmupLr, double MinLr, long WarmupIterations, long TotalIterations, bool WarmupPrefix = true)
+    : ILearningRateSchedule
 {
+    /// <inheritdoc/>
+    /// <remarks>Layer-wise decay scales the peak only: warmup_lr and min_lr are the same absolute values for every group
+    /// (timm's scheduler works on each group's own base value).</remarks>
+    public double Rate(long iteration, double groupScale = 1.0) => ForIteration(iteration, BaseLr * groupScale);
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, object?> Describe() => new Dictionary<string, object?>
+    {
+        ["kind"] = "warmup_cosine", ["base_lr"] = BaseLr, ["warmup_lr"] = WarmupLr, ["min_lr"] = MinLr,
+        ["warmup_iterations"] = WarmupIterations, ["total_iterations"] = TotalIterations, ["warmup_prefix"] = WarmupPrefix,
+        ["group_scale"] = "multiplies base_lr (layer decay)",
+    };
+
     /// <summary>timm t_initial: the cosine's length.</summary>
     public long CosineLength => WarmupPrefix ? TotalIterations - WarmupIterations : TotalIterations;
 

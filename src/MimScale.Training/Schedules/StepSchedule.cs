@@ -7,8 +7,22 @@ namespace MimScale.Training.Schedules;
 /// share every learning rate before their milestone: that is what makes shared trunks exact.
 /// </summary>
 /// <param name="Milestone">First update count at the decayed rate; null = never decay (a trunk).</param>
-public sealed record StepSchedule(double BaseLr, double WarmupLr, long WarmupIterations, long? Milestone, double Gamma = 0.1)
+public sealed record StepSchedule(double BaseLr, double WarmupLr, long WarmupIterations, long? Milestone, double Gamma = 0.1) : ILearningRateSchedule
 {
+    /// <summary>A constant rate (benchmarks and probes of step time).</summary>
+    public static StepSchedule Constant(double lr) => new(lr, lr, 0, null);
+
+    /// <inheritdoc/>
+    /// <remarks>The group scale multiplies the whole curve (pre-training groups all have scale 1).</remarks>
+    public double Rate(long iteration, double groupScale = 1.0) => ForIteration(iteration) * groupScale;
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, object?> Describe() => new Dictionary<string, object?>
+    {
+        ["kind"] = "step", ["base_lr"] = BaseLr, ["warmup_lr"] = WarmupLr, ["warmup_iterations"] = WarmupIterations,
+        ["milestone"] = Milestone, ["gamma"] = Gamma,
+    };
+
     /// <summary>Schedule of a run of <paramref name="iterations"/> with decay at <paramref name="decayFraction"/> of it.</summary>
     public static StepSchedule ForLength(double baseLr, double warmupLr, long warmupIterations, long iterations, double decayFraction = 0.875, double gamma = 0.1) =>
         new(baseLr, warmupLr, warmupIterations, MilestoneOf(iterations, decayFraction), gamma);

@@ -3,6 +3,7 @@ using MimScale.Training.Optim;
 using TorchSharp;
 using AdamW = MimScale.Training.Optim.AdamW;
 using static TorchSharp.torch;
+using MimScale.Training.Schedules;
 
 namespace MimScale.Training.Steps;
 
@@ -29,13 +30,9 @@ public sealed class TrainStep
     }
 
     /// <param name="microBatches">Each call computes one micro-batch's loss (a scalar); the step averages them.</param>
-    /// <param name="lr">Base learning rate of this update (groups scale it).</param>
-    public StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, double lr) => Run(microBatches, lr, null);
-
-    /// <param name="groupLr">Absolute rate of optimiser group i (fine-tuning's layer-wise rates).</param>
-    public StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, Func<int, double> groupLr) => Run(microBatches, 0, groupLr);
-
-    StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, double lr, Func<int, double>? groupLr)
+    /// <param name="schedule">The run's learning-rate schedule (every group's rate at every iteration).</param>
+    /// <param name="iteration">The 0-based iteration this update is.</param>
+    public StepOutcome Run(IReadOnlyList<Func<Tensor>> microBatches, ILearningRateSchedule schedule, long iteration)
     {
         using var stepScope = NewDisposeScope();
         optimizer.ZeroGrad();
@@ -58,7 +55,7 @@ public sealed class TrainStep
             optimizer.ZeroGrad();
             return new StepOutcome(mean, norm, Applied: false);
         }
-        if (groupLr is null) optimizer.Step(lr); else optimizer.Step(groupLr);
+        optimizer.Step(schedule, iteration);
         return new StepOutcome(mean, norm, Applied: true);
     }
 }

@@ -5,6 +5,7 @@ using MimScale.Models.SwinV2;
 using MimScale.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
+using MimScale.Training.Schedules;
 
 namespace MimScale.Tests.Models;
 
@@ -152,7 +153,7 @@ public class FixtureParityTests
         model.forward(x, mask).backward();
         double norm = GradientClipping.Clip(named.Select(p => p.parameter).ToList(), 5.0);
         AssertRel(step.GetProperty("grad_norm_pre_clip").GetDouble(), norm);
-        optimizer.Step(1e-4);
+        optimizer.Step(StepSchedule.Constant(1e-4), 0);
         using var _ = torch.no_grad();
         AssertRel(step.GetProperty("loss_after").GetDouble(), model.forward(x, mask).item<float>());
     }

@@ -4,6 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using AdamW = MimScale.Training.Optim.AdamW;
+using MimScale.Training.Schedules;
 
 namespace MimScale.Tests.Training;
 
@@ -51,7 +52,7 @@ public class AdamWTests
         for (int k = from; k < from + steps; k++)
         {
             int kk = k;
-            var outcome = step.Run(new Func<Tensor>[] { () => net.Loss(2 * kk), () => net.Loss(2 * kk + 1) }, 1e-2 * (k + 1));
+            var outcome = step.Run(new Func<Tensor>[] { () => net.Loss(2 * kk), () => net.Loss(2 * kk + 1) }, StepSchedule.Constant(1e-2 * (k + 1)), k);
             Assert.True(outcome.Applied);
             Assert.True(outcome.GradNorm > 0.5);
         }

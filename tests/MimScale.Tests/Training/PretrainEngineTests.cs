@@ -22,14 +22,11 @@ public class PretrainEngineTests : IDisposable
         CheckpointInterval = 4, KeepCheckpoints = 2, ReconImages = 2, Workers = 2, Seed = 5,
     };
 
-    static StepSchedule ScheduleOf(PretrainConfig c) =>
-        StepSchedule.ForLength(c.ScaledLr, c.ScaledWarmupLr, c.WarmupIterations, c.Iterations, c.DecayFraction, c.DecayGamma);
-
     static Dictionary<long, double> Curve(string runDir, string key) =>
         MetricsLog.Read(Path.Combine(runDir, "metrics.jsonl")).Where(r => r.Values.ContainsKey(key)).ToDictionary(r => r.Step, r => r.Values[key]);
 
     SegmentResult Independent(PretrainConfig c, string name) =>
-        new PretrainRun(c, Path.Combine(dir, name), TextWriter.Null).Execute(ScheduleOf(c), c.Iterations);
+        new PretrainRun(c, Path.Combine(dir, name), TextWriter.Null).Execute(c.Iterations);
 
     [Fact]
     public void EachBranchOfASharedTrunkEqualsAnIndependentRunOfItsLength()
@@ -57,14 +54,14 @@ public class PretrainEngineTests : IDisposable
         string run = Path.Combine(dir, "killed");
         using var cts = new CancellationTokenSource();
         var killer = new KillAtLine("step 7/16 |", cts);     // dies after step 7; last checkpoint is step 4
-        Assert.ThrowsAny<OperationCanceledException>(() => new PretrainRun(Tiny, run, killer).Execute(ScheduleOf(Tiny), 16, ct: cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new PretrainRun(Tiny, run, killer).Execute(16, ct: cts.Token));
         // A kill while writing the next checkpoint leaves a temporary folder with partial files: it must be ignored.
         string torn = Path.Combine(run, "checkpoints", "step-00000008.tmp-4242");
         Directory.CreateDirectory(torn);
         File.WriteAllBytes(Path.Combine(torn, "model.safetensors"), new byte[] { 1, 2, 3 });
         Assert.Equal(4, new CheckpointStore(run, 2).Latest()!.Step);
 
-        var resumed = new PretrainRun(Tiny, run, TextWriter.Null).Execute(ScheduleOf(Tiny), 16);
+        var resumed = new PretrainRun(Tiny, run, TextWriter.Null).Execute(16);
         Assert.False(Directory.Exists(torn));
         var a = Curve(Path.Combine(dir, "reference"), "train_loss");
         var b = Curve(run, "train_loss");
@@ -82,7 +79,7 @@ public class PretrainEngineTests : IDisposable
         var c = Tiny with { BaseLr = 1e33, WarmupLr = 1e33, WarmupIterations = 0, MaxNonFiniteSteps = 3, CheckpointInterval = 1, Iterations = 12 };
         var log = new StringWriter();
         string run = Path.Combine(dir, "nan");
-        var ex = Assert.Throws<NonFiniteTrainingException>(() => new PretrainRun(c, run, log).Execute(ScheduleOf(c), 12));
+        var ex = Assert.Throws<NonFiniteTrainingException>(() => new PretrainRun(c, run, log).Execute(12));
         Assert.Contains("3 non-finite steps in a row", ex.Message);
         Assert.Contains("update skipped (1 in a row)", log.ToString());
         var skipped = MetricsLog.Read(Path.Combine(run, "metrics.jsonl")).Count(r => r.Kind == "skipped");
@@ -94,9 +91,9 @@ public class PretrainEngineTests : IDisposable
     public void ARunFolderRefusesADifferentConfig()
     {
         string run = Path.Combine(dir, "guard");
-        new PretrainRun(Tiny with { Iterations = 4 }, run, TextWriter.Null).Execute(ScheduleOf(Tiny with { Iterations = 4 }), 4);
+        new PretrainRun(Tiny with { Iterations = 4 }, run, TextWriter.Null).Execute(4);
         var ex = Assert.Throws<InvalidOperationException>(() =>
-            new PretrainRun(Tiny with { Iterations = 4, Seed = 9 }, run, TextWriter.Null).Execute(ScheduleOf(Tiny), 4));
+            new PretrainRun(Tiny with { Iterations = 4, Seed = 9 }, run, TextWriter.Null).Execute(4));
         Assert.Contains("different config", ex.Message);
     }
 

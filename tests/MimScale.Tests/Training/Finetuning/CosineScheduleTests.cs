@@ -59,18 +59,17 @@ public class CosineScheduleTests
         var head = new Parameter(torch.zeros(2, 2));
         var block = new Parameter(torch.zeros(2, 2));
         var groups = ParameterGroups.Finetuning(new[] { ("head.weight", head), ("layers.0.blocks.0.mlp.fc1.weight", block) }, new[] { 1, 1 }, 0.0, 0.5);
-        var lr = new LayerwiseLr(groups, Prefix);
-        Assert.Equal(new[] { 0.25, 1.0 }, Enumerable.Range(0, 2).Select(lr.LayerScale));
-        var step = new TrainStep(new MimScale.Training.Optim.AdamW(lr.Groups), clipGrad: 0);
+        Assert.Equal(new[] { 0.25, 1.0 }, groups.Select(g => g.LrScale));
+        var step = new TrainStep(new MimScale.Training.Optim.AdamW(groups), clipGrad: 0);
         for (long k = 0; k <= 6; k++)
         {
             var before = (head.data<float>().ToArray(), block.data<float>().ToArray());
             // d(sum p)/dp = 1: Adam's first moments give steps of lr x g/|g|, later ones lr x (m/sqrt(v)) = lr as well.
-            using (NewDisposeScope()) step.Run(new Func<Tensor>[] { () => head.sum() + block.sum() }, lr.Rates(k));
+            using (NewDisposeScope()) step.Run(new Func<Tensor>[] { () => head.sum() + block.sum() }, Prefix, k);
             double headStep = before.Item1[0] - head.data<float>()[0], blockStep = before.Item2[0] - block.data<float>()[0];
             Assert.Equal(Prefix.ForIteration(k), headStep, 1e-9);
             Assert.Equal(Prefix.ForIteration(k, 2.5e-4), blockStep, 1e-9);
         }
-        Assert.Equal(1.255e-4, lr.GroupLr(0, 6), 15);
+        Assert.Equal(1.255e-4, Prefix.Rate(6, groups[0].LrScale), 15);
     }
 }

@@ -19,15 +19,13 @@ public class ConcurrentRunsTests : IDisposable
     public void TwoRunsOnTwoThreadsUnderForcedCollectionsFinishWithIdenticalLosses()
     {
         var config = PretrainEngineTests.Tiny with { Iterations = 12, Workers = 1, Threads = 1 };
-        var schedule = StepSchedule.ForLength(config.ScaledLr, config.ScaledWarmupLr, config.WarmupIterations, config.Iterations,
-            config.DecayFraction, config.DecayGamma);
         var errors = new List<Exception>();
         long collections;
         using (var gc = new ForcedCollections())
         {
             var threads = new[] { "a", "b" }.Select(name => new Thread(() =>
             {
-                try { new PretrainRun(config, Path.Combine(dir, name), TextWriter.Null).Execute(schedule, config.Iterations); }
+                try { new PretrainRun(config, Path.Combine(dir, name), TextWriter.Null).Execute(config.Iterations); }
                 catch (Exception e) { lock (errors) errors.Add(e); }
             }, maxStackSize: 16 << 20)).ToList();
             threads.ForEach(t => t.Start());
