@@ -10,9 +10,10 @@ namespace MimScale.Dense.Detection.Ops;
 /// </summary>
 /// <remarks>
 /// Computed as one sparse matrix (output cells × input pixels, the bilinear weights of every sample point, see
-/// <see cref="RoiAlignSampling"/>) times the feature map laid out as [N·H·W, C]: one sparse-dense product for all RoIs
-/// of all images. Its autograd gives the gradient to the features (the transposed product), which is exactly the
-/// kernel's backward: a scatter of <c>grad * w / count</c>. The RoIs get no gradient, as in torchvision.
+/// <see cref="RoiAlignSampling"/>) times the feature map laid out as [N·H·W, C]: one product for all RoIs of all
+/// images, by <see cref="RoiPoolKernel"/> on the CPU (torchvision's arithmetic in its order) or by a COO sparse product
+/// elsewhere. The gradient to the features is the transposed product, which is exactly the kernel's backward: a
+/// scatter of <c>grad * w / count</c>. The RoIs get no gradient, as in torchvision.
 /// </remarks>
 public static class RoiAlign
 {
@@ -22,8 +23,10 @@ public static class RoiAlign
     /// </summary>
     /// <param name="samplingRatio">Sample points per bin side; 0 = adaptive, ceil(RoI size / output size) per RoI.</param>
     /// <param name="aligned">True (Detectron2, mmcv default): pixel centres at +0.5, so coordinates shift by -0.5.</param>
+    /// <param name="cpuKernel">Use <see cref="RoiPoolKernel"/> for float32 CPU tensors (false forces the tensor-op path
+    /// that other devices and dtypes take; both match torchvision, the kernel bit for bit).</param>
     public static Tensor Forward(Tensor features, Tensor rois, int outH, int outW, double spatialScale,
-        int samplingRatio = 2, bool aligned = true)
+        int samplingRatio = 2, bool aligned = true, bool cpuKernel = true)
     {
         Check(features, rois, outH, outW, spatialScale, samplingRatio);
         long n = features.shape[0], c = features.shape[1], h = features.shape[2], w = features.shape[3];
@@ -31,20 +34,35 @@ public static class RoiAlign
         if (k == 0) return zeros(new[] { 0, c, outH, outW }, features.dtype, features.device);
         using var scope = NewDisposeScope();
         var flat = features.permute(0, 2, 3, 1).reshape(n * h * w, c);                   // [N·H·W, C]
-        var ids = arange(k, ScalarType.Int64, rois.device);                                // [K]
-        var s = RoiAlignSampling.Build(rois, ids, 0, h, w, n, features.dtype, spatialScale, outH, outW, samplingRatio, aligned);
-        var pooled = SparseBilinearPool(s, k * outH * outW, flat);                        // [K·oh·ow, C]
-        return pooled.view(k, outH * outW, c).div(s.Count.view(k, 1, 1))                   // [K, oh·ow, C]
-            .permute(0, 2, 1).reshape(k, c, outH, outW).MoveToOuterDisposeScope();         // [K, C, oh, ow]
+        Tensor pooled;                                                                      // [K, oh·ow, C]
+        if (cpuKernel && RoiPoolKernel.Applies(flat, k * outH * outW))
+        {
+            var plan = new RoiAlignCpuPlan(k, outH, outW, samplingRatio, aligned);
+            var r = RoiAlignCpuPlan.HostRois(rois);
+            for (int i = 0; i < k; i++)
+                plan.Add(i, r[5 * i + 1], r[5 * i + 2], r[5 * i + 3], r[5 * i + 4], (float)spatialScale, (int)r[5 * i] * (int)(h * w), (int)h, (int)w);
+            pooled = RoiPoolFunction.Pool(flat, plan.Build(n * h * w, c)).view(k, outH * outW, c);
+        }
+        else
+        {
+            var ids = arange(k, ScalarType.Int64, rois.device);                            // [K]
+            var s = RoiAlignSampling.Build(rois, ids, 0, h, w, n, features.dtype, spatialScale, outH, outW, samplingRatio, aligned);
+            pooled = SparsePool(s, k, outH * outW, flat);
+        }
+        return pooled.permute(0, 2, 1).reshape(k, c, outH, outW).MoveToOuterDisposeScope(); // [K, C, oh, ow]
     }
 
-    /// <summary>Σ_entries weight · flat[col] into each row: a COO sparse [rows, N·H·W] matrix times flat [N·H·W, C].</summary>
-    internal static Tensor SparseBilinearPool(RoiAlignSampling s, long rows, Tensor flat)
+    /// <summary>
+    /// Bin averages for k RoIs of <paramref name="cells"/> bins each, off the CPU kernel: [k, cells, C] = (a COO sparse
+    /// [k·cells, N·H·W] matrix of the entries' weights times flat [N·H·W, C]) / count.
+    /// </summary>
+    internal static Tensor SparsePool(RoiAlignSampling s, long k, long cells, Tensor flat)
     {
-        if (s.Rows.shape[0] == 0) return zeros(new[] { rows, flat.shape[1] }, flat.dtype, flat.device);
+        long rows = k * cells, c = flat.shape[1];
+        if (s.Rows.shape[0] == 0) return zeros(new[] { k, cells, c }, flat.dtype, flat.device);
         var indices = stack(new[] { s.Rows, s.Cols }, 0);                                  // [2, E]
         var matrix = sparse_coo_tensor(indices, s.Weights, new[] { rows, flat.shape[0] });  // [rows, N·H·W]
-        return mm(matrix, flat);                                                           // [rows, C]
+        return mm(matrix, flat).view(k, cells, c).div(s.Count.view(k, 1, 1));              // [k, cells, C]
     }
 
     internal static void Check(Tensor features, Tensor rois, int outH, int outW, double spatialScale, int samplingRatio)
