@@ -18,7 +18,8 @@ public static class BatchedNms
     static readonly Scalar One = 1;
 
     /// <summary>Kept indices, by descending score. boxes: [N, 4], scores: [N], categories: [N] integer → int64 [K].</summary>
-    public static Tensor Apply(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold)
+    /// <param name="hostLoop">As in <see cref="Nms.Apply"/>.</param>
+    public static Tensor Apply(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold, bool hostLoop = true)
     {
         BoxIou.CheckBoxes(boxes, nameof(boxes));
         long n = boxes.shape[0];
@@ -28,24 +29,24 @@ public static class BatchedNms
             throw new ArgumentException($"categories must be [{n}] (one per box), got [{string.Join(", ", categories.shape)}]", nameof(categories));
         if (n == 0) return empty(0, ScalarType.Int64, boxes.device);
         var keep = boxes.numel() > OffsetTrickMaxCoordinates
-            ? PerCategory(boxes, scores, categories, iouThreshold)
-            : OffsetTrick(boxes, scores, categories, iouThreshold);
+            ? PerCategory(boxes, scores, categories, iouThreshold, hostLoop)
+            : OffsetTrick(boxes, scores, categories, iouThreshold, hostLoop);
         return tensor(keep, ScalarType.Int64, boxes.device);
     }
 
     // torchvision _batched_nms_coordinate_trick: offsets = idxs.to(boxes) * (boxes.max() + 1), in the boxes' dtype.
-    static long[] OffsetTrick(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold)
+    static long[] OffsetTrick(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold, bool hostLoop)
     {
         using var scope = NewDisposeScope();
         var maxPlusOne = boxes.max().add(One);                                    // []
         var offsets = categories.to_type(boxes.dtype).mul(maxPlusOne);           // [N]
         var shifted = boxes.add(offsets.unsqueeze(1), One);                       // [N, 4]
-        return Nms.KeptIndices(shifted, scores, iouThreshold);
+        return Nms.KeptIndices(shifted, scores, iouThreshold, hostLoop);
     }
 
     // torchvision _batched_nms_vanilla: NMS per category in torch.unique order (ascending), a keep mask, then the kept
     // indices (ascending, from torch.where) sorted by score with the unstable descending sort.
-    static long[] PerCategory(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold)
+    static long[] PerCategory(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold, bool hostLoop)
     {
         using var scope = NewDisposeScope();
         var cats = categories.to_type(ScalarType.Int64).cpu().data<long>().ToArray();
@@ -55,7 +56,7 @@ public static class BatchedNms
         {
             var members = Enumerable.Range(0, cats.Length).Where(i => cats[i] == c).Select(i => (long)i).ToArray();
             var idx = tensor(members, ScalarType.Int64, boxes.device);
-            foreach (long k in Nms.KeptIndices(boxes.index_select(0, idx), scores.index_select(0, idx), iouThreshold))
+            foreach (long k in Nms.KeptIndices(boxes.index_select(0, idx), scores.index_select(0, idx), iouThreshold, hostLoop))
                 keepMask[members[k]] = true;
         }
         var kept = Enumerable.Range(0, cats.Length).Where(i => keepMask[i]).ToArray();
