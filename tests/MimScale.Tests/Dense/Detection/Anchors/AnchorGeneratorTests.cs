@@ -1,4 +1,5 @@
 using MimScale.Dense.Detection.Anchors;
+using MimScale.Dense.Detection.Ops;
 using static TorchSharp.torch;
 
 namespace MimScale.Tests.Dense.Detection.Anchors;
@@ -42,5 +43,17 @@ public class AnchorGeneratorTests
         Assert.Equal(-16f + 4, grid[4, 0].item<float>());
         Assert.Equal(-16f + 4, grid[3 * 3 + 1, 1].item<float>());                  // cell (1, 0): y shifted by 4
         Assert.Throws<ArgumentOutOfRangeException>(() => AnchorGenerator.MaskRcnn.GridAnchors(5, 1, 1));
+    }
+
+    [Fact]
+    public void BoxesEncodedAgainstAnchorsDecodeBack()
+    {
+        using var scope = NewDisposeScope();
+        var anchors = AnchorGenerator.MaskRcnn.GridAnchors(1, 4, 5);                 // [60, 4], 45x22 .. 90x90 px
+        var gen = new TorchSharp.torch.Generator(7);
+        var xy = rand(new long[] { 60, 2 }, generator: gen).mul(40f);
+        var boxes = cat(new[] { xy, xy.add(rand(new long[] { 60, 2 }, generator: gen).mul(90f).add(10f)) }, 1); // sides 10..100
+        foreach (var coder in new[] { DeltaXywhBoxCoder.Rpn, DeltaXywhBoxCoder.RoiHead })
+            OpsFixture.AssertClose(boxes, coder.Decode(anchors, coder.Encode(anchors, boxes)), 1e-4);
     }
 }
