@@ -1,3 +1,4 @@
+using MimScale.Dense.Detection.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,8 +61,8 @@ public sealed record AnchorGenerator(int[] Strides, double[] Ratios, double[] Sc
         using var scope = NewDisposeScope();
         using var stride = ((double)Strides[level]).ToScalar();
         var baseAnchors = BaseAnchors(level, device);                                     // [A, 4]
-        var shiftX = arange(width, ScalarType.Float32, device).mul(stride);               // [W]
-        var shiftY = arange(height, ScalarType.Float32, device).mul(stride);              // [H]
+        var shiftX = Arange.Of(width, ScalarType.Float32, device ?? CPU).mul(stride);               // [W]
+        var shiftY = Arange.Of(height, ScalarType.Float32, device ?? CPU).mul(stride);              // [H]
         var xx = shiftX.repeat(height);                                                   // [H·W] row-major
         var yy = shiftY.view(-1, 1).repeat(1, width).view(-1);                            // [H·W]
         var shifts = stack(new[] { xx, yy, xx, yy }, -1);                                 // [H·W, 4]

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MimScale.Dense.Detection.Ops;
@@ -78,10 +79,11 @@ public sealed record MultiLevelRoiExtractor(int[] FeatmapStrides, int OutH, int 
             var count = ones(k, f0.dtype, f0.device);                                     // [K] samples per bin
             for (int l = 0; l < levels; l++)
             {
-                var ids = level.eq(l).nonzero().view(-1);                                 // RoIs of this level
+                using var levelId = ((long)l).ToScalar();
+                var ids = level.eq(levelId).nonzero().view(-1);                           // RoIs of this level
                 if (ids.shape[0] == 0) continue;
                 var part = RoiAlignSampling.Build(rois.index_select(0, ids), ids, colOffset[l], feats[l].shape[2], feats[l].shape[3],
-                    n, f0.dtype, 1.0 / FeatmapStrides[l], OutH, OutW, SamplingRatio, Aligned);
+                    f0.dtype, 1.0 / FeatmapStrides[l], OutH, OutW, SamplingRatio, Aligned);
                 count.index_copy_(0, ids, part.Count);
                 parts.Add(part);
             }

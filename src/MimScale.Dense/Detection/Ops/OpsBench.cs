@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MimScale.Dense.Detection.Ops;
@@ -6,7 +7,7 @@ namespace MimScale.Dense.Detection.Ops;
 /// <summary>
 /// Timings of the detection ops at Mask R-CNN sizes (numbers, never pass/fail): RoIAlign with 512 RoIs on a
 /// [1, 256, 80, 80] map (stride 4, RoIs of 16-256 px in a 320 px image) at 7×7 forward and 14×14 forward + backward,
-/// for sampling ratio 2 and adaptive (0), and NMS on 2000 boxes. Each case runs once untimed, then the median of
+/// for sampling ratio 2 and adaptive (0), and NMS on 2000 boxes; plus the device-agnostic paths that CPU float32 skips. Each case runs once untimed, then the median of
 /// <c>repeats</c> runs is reported.
 /// </summary>
 public static class OpsBench
@@ -37,10 +38,24 @@ public static class OpsBench
                 RoiAlign.Forward(x, rois, 14, 14, 0.25, ratio).sum().backward();
             }));
         }
+        // the device-agnostic path (tensor-op sampling + COO sparse product) on the same inputs, for comparison
+        timings.Add(Time("roi_align 7x7 fwd, sampling 2, tensor-op path", repeats, () =>
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            RoiAlign.Forward(feats, rois, 7, 7, 0.25, 2, cpuKernel: false);
+        }));
+        timings.Add(Time("roi_align 14x14 fwd+bwd, sampling 2, tensor-op path", repeats, () =>
+        {
+            using var scope = NewDisposeScope();
+            var x = feats.detach().requires_grad_(true);
+            RoiAlign.Forward(x, rois, 14, 14, 0.25, 2, cpuKernel: false).sum().backward();
+        }));
         using var boxes = RandomRois(2000, 400, 8, 120, gen, device)[.., 1..].contiguous();
         using var scores = rand(new long[] { 2000 }, generator: gen, device: device);
         long kept = Nms.Apply(boxes, scores, 0.7).shape[0];
         timings.Add(Time($"nms 2000 boxes IoU 0.7 (keeps {kept})", repeats, () => Nms.Apply(boxes, scores, 0.7).Dispose()));
+        timings.Add(Time("nms 2000 boxes, IoU-matrix path", repeats, () => Nms.Apply(boxes, scores, 0.7, hostLoop: false).Dispose()));
         return timings;
     }
 
@@ -48,9 +63,15 @@ public static class OpsBench
     static Tensor RandomRois(int k, float image, float minSize, float maxSize, Generator gen, Device device)
     {
         using var scope = NewDisposeScope();
-        var wh = rand(new long[] { k, 2 }, generator: gen, device: device).mul(maxSize - minSize).add(minSize);
-        var xy = rand(new long[] { k, 2 }, generator: gen, device: device).mul(image).sub(wh.mul(0.5)).clamp_min(0);
-        return cat(new[] { zeros(k, 1, device: device), xy, xy.add(wh) }, 1).MoveToOuterDisposeScope();
+        using var span = (maxSize - minSize).ToScalar();
+        using var min = minSize.ToScalar();
+        using var side = image.ToScalar();
+        using var half = 0.5f.ToScalar();
+        using var zero = 0f.ToScalar();
+        using var one = 1f.ToScalar();
+        var wh = rand(new long[] { k, 2 }, generator: gen, device: device).mul(span).add(min, one);
+        var xy = rand(new long[] { k, 2 }, generator: gen, device: device).mul(side).sub(wh.mul(half)).clamp_min(zero);
+        return cat(new[] { zeros(k, 1, device: device), xy, xy.add(wh, one) }, 1).MoveToOuterDisposeScope();
     }
 
     static Timing Time(string name, int repeats, Action run)

@@ -45,8 +45,8 @@ public static class RoiAlign
         }
         else
         {
-            var ids = arange(k, ScalarType.Int64, rois.device);                            // [K]
-            var s = RoiAlignSampling.Build(rois, ids, 0, h, w, n, features.dtype, spatialScale, outH, outW, samplingRatio, aligned);
+            var ids = Arange.Of(k, ScalarType.Int64, rois.device);                            // [K]
+            var s = RoiAlignSampling.Build(rois, ids, 0, h, w, features.dtype, spatialScale, outH, outW, samplingRatio, aligned);
             pooled = SparsePool(s, k, outH * outW, flat);
         }
         return pooled.permute(0, 2, 1).reshape(k, c, outH, outW).MoveToOuterDisposeScope(); // [K, C, oh, ow]
@@ -77,6 +77,8 @@ public static class RoiAlign
         if (samplingRatio < 0) throw new ArgumentException($"samplingRatio must be >= 0 (0 = adaptive), got {samplingRatio}", nameof(samplingRatio));
         if (!(spatialScale > 0) || double.IsInfinity(spatialScale))
             throw new ArgumentException($"spatialScale must be positive and finite, got {spatialScale}", nameof(spatialScale));
+        if (rois.device_type != features.device_type || rois.device_index != features.device_index)
+            throw new ArgumentException($"rois are on {rois.device}, the features on {features.device}: put both on one device", nameof(rois));
         if (rois.shape[0] == 0) return;
         using var batch = rois[.., 0].detach().to_type(ScalarType.Int64);
         long lo = batch.min().item<long>(), hi = batch.max().item<long>();

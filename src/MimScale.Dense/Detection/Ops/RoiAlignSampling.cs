@@ -33,7 +33,7 @@ internal sealed record RoiAlignSampling(Tensor Rows, Tensor Cols, Tensor Weights
     /// grid varies per RoI, so RoIs are grouped by (gh, gw) and each group is built with fixed-size tensors.
     /// </remarks>
     public static RoiAlignSampling Build(Tensor rois, Tensor roiIds, long colOffset, long height, long width,
-        long batch, ScalarType dtype, double spatialScale, int outH, int outW, int samplingRatio, bool aligned)
+        ScalarType dtype, double spatialScale, int outH, int outW, int samplingRatio, bool aligned)
     {
         var device = rois.device;
         var r = rois.detach().to_type(dtype);                                  // [K, 5]; torchvision has no RoI gradient
@@ -90,7 +90,7 @@ internal sealed record RoiAlignSampling(Tensor Rows, Tensor Cols, Tensor Weights
             using var cells = ((long)outH * outW).ToScalar();
             using var owS = ((long)outW).ToScalar();
             var roiRow = roiIds.index_select(0, sel).mul(cells).view(g, 1, 1, 1, 1, 1, 1);
-            var cellRow = arange(outH, ScalarType.Int64, device).mul(owS).view(outH, 1).add(arange(outW, ScalarType.Int64, device), One);
+            var cellRow = Arange.Of(outH, ScalarType.Int64, device).mul(owS).view(outH, 1).add(Arange.Of(outW, ScalarType.Int64, device), One);
             rows.Add(roiRow.add(cellRow.view(1, outH, outW, 1, 1, 1, 1), One).expand(shape).reshape(-1));
         }
         if (rows.Count == 0)
@@ -116,8 +116,8 @@ internal sealed record RoiAlignSampling(Tensor Rows, Tensor Cols, Tensor Weights
         using var grid = samples.ToScalar();
         using var sizeS = size.ToScalar();
         using var last = (size - 1).ToScalar();
-        var p = arange(bins, dtype, device);                                              // [P]
-        var i = arange(samples, dtype, device).add(Half);                                 // [S]  iy + .5f
+        var p = Arange.Of(bins, dtype, device);                                              // [P]
+        var i = Arange.Of(samples, dtype, device).add(Half);                                 // [S]  iy + .5f
         var binStart = start.unsqueeze(1).add(p.unsqueeze(0).mul(bin.unsqueeze(1)), One); // [G, P]  start + p*bin
         var within = i.unsqueeze(0).mul(bin.unsqueeze(1)).div(grid);                      // [G, S]  (i + .5)*bin / grid
         var coord = binStart.unsqueeze(2).add(within.unsqueeze(1), One);                  // [G, P, S]
