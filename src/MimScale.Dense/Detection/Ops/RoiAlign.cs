@@ -13,7 +13,9 @@ namespace MimScale.Dense.Detection.Ops;
 /// <see cref="RoiAlignSampling"/>) times the feature map laid out as [N·H·W, C]: one product for all RoIs of all
 /// images, by <see cref="RoiPoolKernel"/> on the CPU (torchvision's arithmetic in its order) or by a COO sparse product
 /// elsewhere. The gradient to the features is the transposed product, which is exactly the kernel's backward: a
-/// scatter of <c>grad * w / count</c>. The RoIs get no gradient, as in torchvision.
+/// scatter of <c>grad * w / count</c>. The RoIs get no gradient, as in torchvision. mmcv's CPU kernel
+/// (mmcv/ops/csrc/pytorch/cpu/roi_align.cpp, mode avg) is the same arithmetic, except that with aligned=True it refuses
+/// RoIs of negative size; here, as in torchvision, they pool to what the arithmetic gives (0 with adaptive sampling).
 /// </remarks>
 public static class RoiAlign
 {
