@@ -31,7 +31,7 @@ public class StudyCommandTests
         return (code, output.ToString(), error.ToString());
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void AFailedCellEndsTheRunWithASummaryAndExitCode1WithoutAStackTrace()
     {
         using var tmp = new TempFolder();
@@ -57,7 +57,7 @@ public class StudyCommandTests
         Assert.Contains("4 done, 0 failed, 0 pending", retry.Out);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void PlanRunStatusReport()
     {
         using var tmp = new TempFolder();
