@@ -13,11 +13,9 @@ public static class CliApp
         return root;
     }
 
-    public static int Run(params string[] args)
-    {
-        // Flush-to-zero before libtorch starts its thread pool (its workers inherit it): the -100 shifted-window mask
-        // makes denormal attention probabilities that otherwise run on the CPU's slow path (see DenormalFlush).
-        MimScale.Models.SwinV2.DenormalFlush.Enable();
-        return Build().Parse(args).Invoke();
-    }
+    /// <summary>
+    /// Runs one command line. Leaves the calling thread's floating-point mode alone: flush-to-zero is switched on by
+    /// the program's entry point (Program.cs), not here.
+    /// </summary>
+    public static int Run(params string[] args) => Build().Parse(args).Invoke();
 }

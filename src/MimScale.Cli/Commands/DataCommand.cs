@@ -30,7 +30,6 @@ public static class DataCommand
         };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            var src = ImageSources.Open(parse.GetValue(source)!);
             string outDir = parse.GetValue(output)!;
             ulong s = parse.GetValue(seed);
             var fr = parse.GetValue(fractions);
@@ -40,6 +39,10 @@ public static class DataCommand
                 Console.Error.WriteLine("give --fractions and/or --classes");
                 return 2;
             }
+            // Undecodable images are listed and left out of every manifest.
+            var scan = DecodeScan.Run(ImageSources.Open(parse.GetValue(source)!));
+            Console.WriteLine(scan.Summary());
+            var src = scan.Decodable;
             Directory.CreateDirectory(outDir);
             if (fr is not null)
             {
@@ -87,6 +90,7 @@ public static class DataCommand
 
     private static Command Stats()
     {
+        // A source's statistics count only the images that decode (each is decoded once; bad ones are listed).
         var source = new Option<string?>("--source") { Description = "Source to describe." };
         var manifest = new Option<string?>("--manifest") { Description = "Manifest file to describe." };
         var cmd = new Command("stats", "Print classes, images and images per class (min/mean/max), as in the paper's Table 2.") { source, manifest };
@@ -107,8 +111,9 @@ public static class DataCommand
             }
             else
             {
-                var s = ImageSources.Open(src!);
-                Console.WriteLine(DatasetStats.Of(s).ToTable(src!));
+                var scan = DecodeScan.Run(ImageSources.Open(src!));
+                Console.WriteLine(scan.Summary());
+                Console.WriteLine(DatasetStats.Of(scan.Decodable).ToTable(src!));
             }
             return 0;
         }));

@@ -6,8 +6,8 @@ namespace MimScale.Data.Transforms;
 /// timm's RandAugment as the fine-tuning config uses it ('rand-m9-mstd0.5-inc1', timm 0.4.12): two ops drawn
 /// uniformly with replacement from the 15 "increasing" ops, each applied with probability 0.5 at magnitude
 /// N(9, 0.5) clipped to [0, 10]; geometric ops resample bicubic and fill with the ImageNet mean colour
-/// (124, 116, 104). Works on interleaved 8-bit RGB, in place. Arithmetic follows PIL's ImageOps/ImageEnhance
-/// (rounding may differ by one level).
+/// (124, 116, 104). Works on interleaved 8-bit RGB, in place. Arithmetic is PIL's (ImageOps, ImageEnhance, the AFFINE
+/// transform), equal to PIL 9.4 to the last level for all 15 ops (tests/fixtures/randaugment).
 /// </summary>
 public sealed class RandAugment
 {
@@ -158,17 +158,25 @@ public sealed class RandAugment
         return o;
     }
 
-    /// <summary>PIL Image.blend(degenerate, image, factor) = degenerate + factor * (image - degenerate), clipped.</summary>
+    /// <summary>
+    /// PIL Image.blend(degenerate, image, factor) = degenerate + factor * (image - degenerate), as Pillow's ImagingBlend
+    /// computes it: in float32 (its alpha is a C float), clipped to [0, 255] and truncated, not rounded.
+    /// </summary>
     private static void Blend(Span<byte> rgb, ReadOnlySpan<byte> degenerate, double factor)
     {
+        float alpha = (float)factor;
         for (int i = 0; i < rgb.Length; i++)
-            rgb[i] = (byte)Math.Clamp((int)Math.Round(degenerate[i] + factor * (rgb[i] - degenerate[i])), 0, 255);
+        {
+            float t = degenerate[i] + alpha * (rgb[i] - degenerate[i]);
+            rgb[i] = t <= 0f ? (byte)0 : t >= 255f ? (byte)255 : (byte)t;
+        }
     }
 
     /// <summary>PIL Image.rotate(degrees) about the centre, bicubic, mean-colour fill.</summary>
     private static void Rotate(Span<byte> rgb, int w, int h, double degrees)
     {
-        double a = -degrees * Math.PI / 180.0, cos = Math.Cos(a), sin = Math.Sin(a);
+        // PIL rounds the matrix entries to 15 decimals (Image.rotate).
+        double a = -degrees * Math.PI / 180.0, cos = Math.Round(Math.Cos(a), 15), sin = Math.Round(Math.Sin(a), 15);
         double cx = w / 2.0, cy = h / 2.0;
         // Inverse map: source = R * (p - centre) + centre, PIL's matrix (cos, sin, c; -sin, cos, f).
         double c = cos * -cx + sin * -cy + cx, f = -sin * -cx + cos * -cy + cy;
@@ -177,13 +185,15 @@ public sealed class RandAugment
 
     /// <summary>
     /// PIL Image.transform(AFFINE, (a,b,c,d,e,f), BICUBIC, fillcolor): output pixel centre p maps to source
-    /// (a px + b py + c, d px + e py + f); outside the source the fill colour is used.
+    /// (a px + b py + c, d px + e py + f); outside the source the fill colour is used. Pillow's transform filter
+    /// (Geometry.c, bicubic_filter32RGB) is not its resize filter: a cubic with a = -1 (p1 = v2, p2 = v3 - v1,
+    /// p3 = 2(v1 - v2) + v3 - v4, p4 = -v1 + v2 - v3 + v4), rows first, edge pixels repeated, the result clipped and
+    /// truncated. Measured against PIL 9.4: the a = -0.5 kernel with rounding was off by up to 16 levels.
     /// </summary>
     private static void Affine(Span<byte> rgb, int w, int h, double a, double b, double c, double d, double e, double f)
     {
         var src = rgb.ToArray();
-        Span<double> wx = stackalloc double[4];
-        Span<double> wy = stackalloc double[4];
+        Span<double> rows = stackalloc double[4];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
@@ -197,24 +207,24 @@ public sealed class RandAugment
                 }
                 sx -= 0.5; sy -= 0.5;
                 int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
-                double fx = sx - x0, fy = sy - y0;
-                for (int k = 0; k < 4; k++)
-                {
-                    wx[k] = AxisWeights.Filter(Interpolation.Bicubic, fx - (k - 1));
-                    wy[k] = AxisWeights.Filter(Interpolation.Bicubic, fy - (k - 1));
-                }
+                double dx = sx - x0, dy = sy - y0;
                 for (int ch = 0; ch < 3; ch++)
                 {
-                    double acc = 0;
                     for (int j = 0; j < 4; j++)
                     {
-                        int yy = Math.Clamp(y0 - 1 + j, 0, h - 1);
-                        double row = 0;
-                        for (int k = 0; k < 4; k++) row += wx[k] * src[(yy * w + Math.Clamp(x0 - 1 + k, 0, w - 1)) * 3 + ch];
-                        acc += wy[j] * row;
+                        int row = Math.Clamp(y0 - 1 + j, 0, h - 1) * w;
+                        double V(int k) => src[(row + Math.Clamp(x0 - 1 + k, 0, w - 1)) * 3 + ch];
+                        rows[j] = Cubic(V(0), V(1), V(2), V(3), dx);
                     }
-                    rgb[o + ch] = (byte)Math.Clamp((int)Math.Round(acc), 0, 255);
+                    double v = Cubic(rows[0], rows[1], rows[2], rows[3], dy);
+                    rgb[o + ch] = v <= 0 ? (byte)0 : v >= 255 ? (byte)255 : (byte)v;
                 }
             }
+    }
+
+    private static double Cubic(double v1, double v2, double v3, double v4, double t)
+    {
+        double p2 = v3 - v1, p3 = 2 * (v1 - v2) + v3 - v4, p4 = -v1 + v2 - v3 + v4;
+        return v2 + t * (p2 + t * (p3 + t * p4));
     }
 }

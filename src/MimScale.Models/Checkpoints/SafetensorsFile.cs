@@ -104,7 +104,7 @@ public static class SafetensorsFile
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Fail("header is not a JSON object");
             var metadata = new Dictionary<string, string>();
-            var entries = new List<(string Name, TensorDTypes.Info DType, long[] Shape, long Begin)>();
+            var entries = new List<(string Name, TensorDTypes.Info DType, long[] Shape, long Begin, long End)>();
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
                 if (prop.Name == "__metadata__")
@@ -116,6 +116,7 @@ public static class SafetensorsFile
                 }
                 entries.Add(ParseEntry(prop, dataLength, Fail));
             }
+            CheckLayout(entries.Select(e => (e.Name, e.Begin, e.End)), dataLength, Fail);
 
             var infos = entries.Select(e => new TensorInfo(e.Name, e.Shape, e.DType.Type)).ToList();
             var fileHeader = new TensorFileHeader(path, TensorFileFormat.Safetensors, infos, "", Array.Empty<string>(), metadata);
@@ -123,7 +124,7 @@ public static class SafetensorsFile
 
             var tensors = new OrderedDictionary<string, Tensor>();
             using var scope = NewDisposeScope();
-            foreach (var (name, dtype, shape, begin) in entries)
+            foreach (var (name, dtype, shape, begin, _) in entries)
             {
                 stream.Position = dataStart + begin;
                 tensors[name] = TensorBytes.Read(stream, shape, dtype);
@@ -133,7 +134,7 @@ public static class SafetensorsFile
         }
     }
 
-    static (string, TensorDTypes.Info, long[], long) ParseEntry(JsonProperty prop, long dataLength, Func<string, CheckpointFormatException> fail)
+    static (string, TensorDTypes.Info, long[], long, long) ParseEntry(JsonProperty prop, long dataLength, Func<string, CheckpointFormatException> fail)
     {
         string name = prop.Name;
         var v = prop.Value;
@@ -151,7 +152,34 @@ public static class SafetensorsFile
         long span = end - begin;
         if (span % dtype.Size != 0 || numel != span / dtype.Size)
             throw fail($"entry '{name}' spans {span} bytes, but shape {TensorDTypes.ShapeString(shape)} needs {numel} x {dtype.Size} bytes");
-        return (name, dtype, shape, begin);
+        return (name, dtype, shape, begin, end);
+    }
+
+    /// <summary>
+    /// The tensors must tile the data section exactly, as the reference reader demands (huggingface/safetensors
+    /// tensor.rs: <c>Metadata::validate</c> sorts by offsets and requires each begin to equal the previous end, and
+    /// <c>read_metadata</c> requires the last end to equal the buffer length): no two tensors share bytes (one write
+    /// would silently change the other), no bytes hide between or after them.
+    /// </summary>
+    static void CheckLayout(IEnumerable<(string Name, long Begin, long End)> entries, long dataLength, Func<string, CheckpointFormatException> fail)
+    {
+        long covered = 0;
+        string? previous = null;
+        foreach (var (name, begin, end) in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (begin < covered)
+                throw fail($"tensors '{previous}' and '{name}' overlap: '{name}' begins at byte {begin}, before '{previous}' ends at byte {covered}");
+            if (begin > covered)
+                throw fail(previous is null
+                    ? $"bytes [0, {begin}) of the data section belong to no tensor (the first, '{name}', begins at byte {begin})"
+                    : $"bytes [{covered}, {begin}) of the data section belong to no tensor (between '{previous}' and '{name}')");
+            covered = end;
+            previous = name;
+        }
+        if (covered != dataLength)
+            throw fail(previous is null
+                ? $"no tensors, but a data section of {dataLength} bytes"
+                : $"bytes [{covered}, {dataLength}) of the data section belong to no tensor (after '{previous}', the last)");
     }
 
     static long[] LongArray(JsonElement v, string field, string name, Func<string, CheckpointFormatException> fail)

@@ -80,12 +80,22 @@ public static class ModelJson
 
     static SwinV2Options Keep(Dictionary<string, JsonElement> extra, JsonProperty p, SwinV2Options o) { extra[p.Name] = p.Value; return o; }
 
+    // Type errors are worded by ConfigValues, like the YAML configs': "model.json: depths[1]: expected an integer, got 'two'".
     static int Int(string path, string key, JsonElement v) =>
-        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw new InvalidDataException($"{path}: '{key}' must be an integer");
+        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw ConfigValues.Mismatch($"{path}: {key}", "an integer", Got(v));
     static double Num(string path, string key, JsonElement v) =>
-        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new InvalidDataException($"{path}: '{key}' must be a number");
+        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw ConfigValues.Mismatch($"{path}: {key}", "a number", Got(v));
     static bool Bool(string path, string key, JsonElement v) =>
-        v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw new InvalidDataException($"{path}: '{key}' must be true or false");
+        v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw ConfigValues.Mismatch($"{path}: {key}", "true or false", Got(v));
     static int[] Ints(string path, string key, JsonElement v) =>
-        v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(e => Int(path, key, e)).ToArray() : throw new InvalidDataException($"{path}: '{key}' must be a list of integers");
+        v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select((e, k) => Int(path, $"{key}[{k}]", e)).ToArray()
+            : throw ConfigValues.Mismatch($"{path}: {key}", "a list of integers", Got(v));
+
+    static string Got(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => $"'{v.GetString()}'",
+        _ => $"'{v.GetRawText()}'",
+    };
 }

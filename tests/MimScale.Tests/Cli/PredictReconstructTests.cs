@@ -6,6 +6,7 @@ using MimScale.Models.Checkpoints;
 namespace MimScale.Tests.Cli;
 
 /// <summary>The two fixed-interface commands reproduce the official fixtures from the command line.</summary>
+[Collection(ConsoleCollection.Name)]   // swaps Console.Error
 public class PredictReconstructTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("mimscale-cli-").FullName;
@@ -59,11 +60,73 @@ public class PredictReconstructTests : IDisposable
         Assert.Equal(4, perImage.Length);
         // Every image has the same masked count, so the batch loss is the mean of the per-image losses.
         Assert.Equal(loss, perImage.Average(), 5);
+        // Each panel is original | masked input | reconstruction, 64 px each with 2 white columns between.
+        var input = Npy.Read(Path.Combine(fx, "input.npy")).data<float>().ToArray();    // official normalised input (4, 3, 64, 64)
+        var xRec = Npy.Read(Path.Combine(fx, "x_rec.npy")).data<float>().ToArray();     // official prediction, normalised targets
+        var mask = Npy.Read(Path.Combine(fx, "mask.npy")).data<long>().ToArray();       // (4, 16, 16) tokens of 4 px, 1 = masked
+        int maskedChecked = 0;
         for (int i = 0; i < 4; i++)
         {
-            var png = File.ReadAllBytes(Path.Combine(outDir, $"img{i}.png"));
-            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png.Take(4).ToArray());
+            using var panel = SkiaSharp.SKBitmap.Decode(Path.Combine(outDir, $"img{i}.png"));
+            Assert.NotNull(panel);
+            Assert.Equal((3 * 64 + 2 * 2, 64), (panel.Width, panel.Height));
+            using var original = SkiaSharp.SKBitmap.Decode(Path.Combine(Fixtures.Dir("simmim-a"), $"img{i}.png"));
+            var display = PixelSpace(input, xRec, i);
+            for (int y = 0; y < 64; y++)
+            {
+                foreach (int gap in new[] { 64, 65, 130, 131 }) Assert.Equal(SkiaSharp.SKColors.White, panel.GetPixel(gap, y));
+                for (int x = 0; x < 64; x++)
+                {
+                    var px = original.GetPixel(x, y);
+                    Assert.Equal(px, panel.GetPixel(x, y));
+                    bool masked = mask[i * 256 + y / 4 * 16 + x / 4] == 1;
+                    // Masked patches are 0 in normalised space: the ImageNet mean colour round(255 * (0.485, 0.456, 0.406)).
+                    Assert.Equal(masked ? new SkiaSharp.SKColor(124, 116, 104) : px, panel.GetPixel(66 + x, y));
+                    if (masked) maskedChecked++;
+                    var rec = panel.GetPixel(132 + x, y);
+                    var want = display[(y * 64) + x];
+                    Assert.True(Math.Abs(rec.Red - want.R) <= 1 && Math.Abs(rec.Green - want.G) <= 1 && Math.Abs(rec.Blue - want.B) <= 1,
+                        $"image {i} reconstruction pixel ({x}, {y}): {rec} vs {want}");
+                }
+            }
         }
+        Assert.Equal(MaskedPixels, maskedChecked);
+    }
+
+    // 0.6 of the 4 x 16 mask patches (16 px) of each 64 x 64 image: 10 patches x 256 px x 4 images.
+    const int MaskedPixels = 10 * 256 * 4;
+
+    /// <summary>
+    /// The official prediction turned back into 8-bit pixels, written out here without the library: target * local std +
+    /// local mean over the 47 x 47 window inside the image (unbiased variance + 1e-6, as the official norm_targets), then
+    /// ImageNet de-normalisation.
+    /// </summary>
+    static (int R, int G, int B)[] PixelSpace(float[] input, float[] xRec, int image)
+    {
+        const int S = 64, K = 23;   // window 47 = 2 * 23 + 1
+        double[] mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+        var rgb = new int[3][];
+        for (int c = 0; c < 3; c++)
+        {
+            int plane = (image * 3 + c) * S * S;
+            rgb[c] = new int[S * S];
+            for (int y = 0; y < S; y++)
+                for (int x = 0; x < S; x++)
+                {
+                    double sum = 0, sq = 0;
+                    int n = 0;
+                    for (int v = Math.Max(0, y - K); v <= Math.Min(S - 1, y + K); v++)
+                        for (int u = Math.Max(0, x - K); u <= Math.Min(S - 1, x + K); u++)
+                        {
+                            double p = input[plane + v * S + u];
+                            sum += p; sq += p * p; n++;
+                        }
+                    double m = sum / n, variance = Math.Max(0, (sq / n - m * m) * n / (n - 1));
+                    double normalised = xRec[plane + y * S + x] * Math.Sqrt(variance + 1e-6) + m;
+                    rgb[c][y * S + x] = (int)Math.Clamp(Math.Round((normalised * std[c] + mean[c]) * 255), 0, 255);
+                }
+        }
+        return Enumerable.Range(0, S * S).Select(k => (rgb[0][k], rgb[1][k], rgb[2][k])).ToArray();
     }
 
     [Fact]

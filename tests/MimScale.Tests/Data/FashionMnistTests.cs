@@ -11,7 +11,7 @@ public class FashionMnistTests
 {
     private static readonly string Dir = FashionMnist.DebianPath;
 
-    [Fact]
+    [FashionMnistFact]
     public void TrainSplit_CountsLabelsAndPixelSums()
     {
         var train = FashionMnist.Open(Dir, FashionMnistSplit.Train);
@@ -28,7 +28,7 @@ public class FashionMnistTests
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(6000, Enumerable.Range(0, train.Count).Count(i => train.GetLabel(i) == c)));
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void TestSplit_CountsLabelsAndPixelSums()
     {
         var test = FashionMnist.Open(Dir, FashionMnistSplit.Test);

@@ -16,7 +16,8 @@ public class FineTuneTransformTests
         var t = new FineTuneTransform(new FineTuneTransformConfig { ImageSize = 16, RandAugment = false, RandomErasingProbability = 0 });
         using var plain = new FineTuneLoader(src, t, Opts);
         using var mixed = new FineTuneLoader(src, t, Opts, new MixupConfig { CutmixAlpha = 0 });
-        for (int b = 0; b < 3; b++)
+        int checkedPairs = 0;
+        for (int b = 0; b < 4; b++)
         {
             using var p = plain.Next()!;
             using var m = mixed.Next()!;
@@ -27,16 +28,26 @@ public class FineTuneTransformTests
             const double off = 0.1 / 4, on = 0.9 + off;
             // Rows sum to 1 and hold exactly the two labels above the smoothing floor.
             for (int i = 0; i < 4; i++) Assert.Equal(1.0, targets.Skip(i * 4).Take(4).Sum(), 5);
-            int a = 0, z = 3;
-            double lam = labels[a] != labels[z] ? (targets[a * 4 + (int)labels[a]] - off) / (on - off) : double.NaN;
-            if (double.IsNaN(lam)) continue;
             var pi = p.Images.data<float>().ToArray();
             var mi = m.Images.data<float>().ToArray();
             int per = 3 * 16 * 16;
-            for (int k = 0; k < per; k += 37)
-                Assert.Equal(lam * pi[a * per + k] + (1 - lam) * pi[z * per + k], mi[a * per + k], 4);
+            // Sample i is mixed with sample 3 - i; λ can be read from the targets only where the two labels differ.
+            for (int a = 0; a < 4; a++)
+            {
+                int z = 3 - a;
+                if (labels[a] == labels[z]) continue;
+                double lam = (targets[a * 4 + (int)labels[a]] - off) / (on - off);
+                for (int k = 0; k < per; k += 37)
+                    Assert.Equal(lam * pi[a * per + k] + (1 - lam) * pi[z * per + k], mi[a * per + k], 4);
+                checkedPairs++;
+            }
         }
+        Assert.Equal(CheckedMixupPairs, checkedPairs);
     }
+
+    // Samples whose partner has another label in the 4 batches above (seed 5): pinned so that a change of draws that
+    // leaves nothing to check fails instead of passing.
+    const int CheckedMixupPairs = 14;
 
     [Fact]
     public void CutMix_PastesTheFlippedPartnersBox_AndCorrectsLambdaToTheArea()
@@ -45,22 +56,42 @@ public class FineTuneTransformTests
         var t = new FineTuneTransform(new FineTuneTransformConfig { ImageSize = 20, RandAugment = false, RandomErasingProbability = 0 });
         using var plain = new FineTuneLoader(src, t, Opts);
         using var mixed = new FineTuneLoader(src, t, Opts, new MixupConfig { MixupAlpha = 0, LabelSmoothing = 0 });
-        using var p = plain.Next()!;
-        using var m = mixed.Next()!;
-        var pi = p.Images.data<float>().ToArray();
-        var mi = m.Images.data<float>().ToArray();
-        int per = 3 * 400, replaced = 0;
-        for (int k = 0; k < per; k++)
+        int per = 3 * 400, lambdasChecked = 0;
+        var replacedPerBatch = new List<int>();
+        for (int batch = 0; batch < 2; batch++)
         {
-            if (mi[k] == pi[k]) continue;
-            Assert.Equal(pi[3 * per + k], mi[k]); // sample 0 takes from sample 3
-            replaced++;
+            using var p = plain.Next()!;
+            using var m = mixed.Next()!;
+            var pi = p.Images.data<float>().ToArray();
+            var mi = m.Images.data<float>().ToArray();
+            var targets = m.Targets!.data<float>().ToArray();
+            var labels = m.Labels.data<long>().ToArray();
+            int replaced = 0;
+            for (int i = 0; i < 4; i++)
+            {
+                int j = 3 - i;
+                for (int k = 0; k < per; k++)
+                {
+                    if (mi[i * per + k] == pi[i * per + k]) continue;
+                    Assert.Equal(pi[j * per + k], mi[i * per + k]); // sample i takes from sample 3 - i
+                    if (i == 0) replaced++;
+                }
+            }
+            replacedPerBatch.Add(replaced);
+            // Sample 0's target holds λ (the kept area) on its own label when its partner's label differs.
+            if (labels[0] != labels[3])
+            {
+                Assert.Equal(1 - targets[(int)labels[0]], replaced / (double)per, 2);
+                lambdasChecked++;
+            }
         }
-        var targets = m.Targets!.data<float>().ToArray();
-        var labels = m.Labels.data<long>().ToArray();
-        double lam = labels[0] == labels[3] ? double.NaN : targets[(int)labels[0]];
-        if (!double.IsNaN(lam)) Assert.Equal(1 - lam, replaced / (double)per, 2);
+        Assert.Equal(CutMixReplaced, replacedPerBatch);
+        Assert.True(lambdasChecked > 0, "no batch paired two different labels: λ was never checked");
     }
+
+    // Pixel values of sample 0 taken from its partner in the two batches (seed 5): a box was pasted, so the check
+    // above ran on real pixels.
+    static readonly int[] CutMixReplaced = [108, 420];
 
     [Fact]
     public void RandomErasing_FillsOneRegionWithStandardNormals()

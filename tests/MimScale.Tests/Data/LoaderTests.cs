@@ -146,7 +146,7 @@ public class LoaderTests
         Assert.Contains("p/00003", e.Message);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void FashionMnistSubset_FlowsFromManifestToBatches()
     {
         var test = MimScale.Data.Sources.FashionMnist.Open(MimScale.Data.Sources.FashionMnist.DebianPath, MimScale.Data.Sources.FashionMnistSplit.Test);

@@ -120,7 +120,7 @@ public class SubsetTests
         Assert.Contains("'z/none.png' is not in source", Assert.Throws<DataSourceException>(() => SubsetSource.FromManifest(src, wrong, "w.tsv")).Message);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void Stats_OfFashionMnist_IsTable2Style()
     {
         var s = DatasetStats.Of(FashionMnist.Open(FashionMnist.DebianPath, FashionMnistSplit.Train));

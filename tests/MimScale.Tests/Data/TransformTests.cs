@@ -136,7 +136,7 @@ public class TransformTests
     }
 
     [Fact]
-    public void SimMimTransform_IsAPureFunctionOfTheSampleKey_AndFlipsHalfTheTime()
+    public void SimMimTransform_IsAPureFunctionOfTheSampleKey()
     {
         using var tmp = new TempFolder();
         var rng0 = new DataRng(1);
@@ -158,15 +158,45 @@ public class TransformTests
         Assert.InRange(a.Min(), -0.485f / 0.229f - 1e-5f, 10f);
         Assert.InRange(a.Max(), -10f, (1 - 0.406f) / 0.225f + 1e-5f);
 
-        int flips = 0;
-        for (int k = 0; k < 4000; k++)
-        {
-            var r = DataRng.For(9, RandomStream.Augment, 0, k);
-            RandomResizedCrop.Sample(ref r, 120, 90, 0.67, 1, 0.75, 4.0 / 3);
-            if (r.Bernoulli(0.5)) flips++;
-        }
-        Assert.InRange(flips, 1850, 2150);
     }
+
+    [Fact]
+    public void SimMimTransform_FlipsHalfTheTime()
+    {
+        // A left-to-right ramp (R = 2x): whatever crop Apply draws, its output rises from left to right unless it was
+        // flipped, so the direction of the first row tells a flip from the transform's own output.
+        var ramp = new byte[120 * 90 * 4];
+        for (int y = 0; y < 90; y++)
+            for (int x = 0; x < 120; x++)
+            {
+                int o = (y * 120 + x) * 4;
+                ramp[o] = (byte)(2 * x);
+                ramp[o + 3] = 255;
+            }
+        using var img = DecodedImage.Wrap(ramp, 120, 90, 4);
+        var t = new SimMimTransform(new SimMimTransformConfig { ImageSize = 16, MaskPatchSize = 16, ModelPatchSize = 4 });
+        var chw = new float[3 * 16 * 16];
+        var mask = new long[t.MaskLength];
+        int flips = 0;
+        for (int k = 0; k < 2000; k++)
+        {
+            t.Apply(img, new SampleContext(9, 0, k, 0), chw, mask);
+            Assert.NotEqual(chw[0], chw[15]);
+            if (chw[0] > chw[15]) flips++;
+        }
+        Assert.Equal(Flips, flips);
+        Assert.InRange(flips, 933, 1067);   // Binomial(2000, 0.5): ±3 sd
+        // Flip probability 0 never flips.
+        var never = new SimMimTransform(new SimMimTransformConfig { ImageSize = 16, MaskPatchSize = 16, ModelPatchSize = 4, FlipProbability = 0 });
+        for (int k = 0; k < 200; k++)
+        {
+            never.Apply(img, new SampleContext(9, 0, k, 0), chw, mask);
+            Assert.True(chw[0] < chw[15]);
+        }
+    }
+
+    // Flipped outputs of the 2000 samples above (seed 9, epoch 0), pinned.
+    const int Flips = 997;
 
     [Fact]
     public void ValidationTransform_IsDeterministic_WithFixedMasksPerImage()

@@ -1,35 +1,63 @@
+using MimScale.Cli;
 using MimScale.Models.SwinV2;
 using TorchSharp;
 
 namespace MimScale.Tests.Models;
 
-/// <summary>Flush-to-zero: denormal products become 0 while on, and the official parity still holds.</summary>
+/// <summary>
+/// Flush-to-zero: denormal products become 0 while on, and the official parity still holds. The setting is per thread,
+/// and other code may have switched it on for an xunit worker thread, so each test runs on a thread of its own and
+/// puts back whatever state that thread started with.
+/// </summary>
 public class DenormalFlushTests
 {
     // 1e-39 is below the smallest normal float32 (1.18e-38): a denormal.
     static float DenormalProduct() => (torch.tensor(new[] { 1e-39f }) * torch.tensor(new[] { 2f })).item<float>();
 
-    [Fact]
-    public void EnableFlushesDenormalsOnThisThreadAndDisableRestoresThem()
+    static bool IsOn() => DenormalProduct() == 0f;
+
+    /// <summary>Runs <paramref name="body"/> on a new thread and restores that thread's starting flush state after it.</summary>
+    static void OnOwnThread(Action<bool> body)
     {
-        Assert.Equal(2e-39f, DenormalProduct());
-        try
+        Exception? failure = null;
+        var thread = new Thread(() =>
         {
-            Assert.True(DenormalFlush.Enable());
-            Assert.Equal(0f, DenormalProduct());
-        }
-        finally { DenormalFlush.Disable(); }
-        Assert.Equal(2e-39f, DenormalProduct());
+            bool was = IsOn();
+            try { body(was); }
+            catch (Exception e) { failure = e; }
+            finally { if (was) DenormalFlush.Enable(); else DenormalFlush.Disable(); }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
     }
 
     [Fact]
-    public void SimMimStillMatchesTheOfficialLossAndGradientsWithFlushOn()
+    public void EnableFlushesDenormalsOnThisThreadAndDisableRestoresThem() => OnOwnThread(_ =>
     {
-        try
+        DenormalFlush.Disable();
+        Assert.Equal(2e-39f, DenormalProduct());
+        Assert.True(DenormalFlush.Enable());
+        Assert.Equal(0f, DenormalProduct());
+        DenormalFlush.Disable();
+        Assert.Equal(2e-39f, DenormalProduct());
+    });
+
+    [Fact]
+    public void SimMimStillMatchesTheOfficialLossAndGradientsWithFlushOn() => OnOwnThread(_ =>
+    {
+        DenormalFlush.Enable();
+        new FixtureParityTests().SimMimMatchesOfficialEncoderDecoderLossesAndGradients("model.safetensors");
+    });
+
+    [Fact]
+    public void RunningACommandInProcessLeavesTheCallersFlushStateAsItWas() => OnOwnThread(_ =>
+    {
+        foreach (bool on in new[] { false, true })
         {
-            DenormalFlush.Enable();
-            new FixtureParityTests().SimMimMatchesOfficialEncoderDecoderLossesAndGradients("model.safetensors");
+            if (on) DenormalFlush.Enable(); else DenormalFlush.Disable();
+            Assert.Equal(0, CliApp.Run("models", "--help"));
+            Assert.Equal(on, IsOn());
         }
-        finally { DenormalFlush.Disable(); }
-    }
+    });
 }

@@ -32,7 +32,7 @@ public class StudyCommandTests
         return (code, output.ToString(), error.ToString());
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void AFailedCellEndsTheRunWithASummaryAndExitCode1WithoutAStackTrace()
     {
         using var tmp = new TempFolder();
@@ -58,7 +58,7 @@ public class StudyCommandTests
         Assert.Contains("4 done, 0 failed, 0 pending", retry.Out);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void PlanRunStatusReport()
     {
         using var tmp = new TempFolder();

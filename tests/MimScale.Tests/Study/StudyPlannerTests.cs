@@ -128,10 +128,10 @@ public class StudyPlannerTests
         Assert.Empty(StudyPlanner.Plan(spec, null, "v").Cells.Select(c => c.Key).Intersect(plan.Cells.Select(c => c.Key)));
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void DemoSpecPlansOnFashionMnist()
     {
-        var spec = StudySpecReader.Load(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "studies", "fashion-mnist-demo.yaml"));
+        var spec = StudySpecReader.Load(Fixtures.RepoFile("studies/fashion-mnist-demo.yaml"));
         var plan = StudyPlanner.Plan(spec, new ManifestResolver(null), "v");
         Assert.Equal(new int?[] { 600, 3000, 15000 }, plan.Trunks.Take(3).Select(t => t.Data.ImageCount));
         Assert.Equal(6, plan.Trunks.Count);

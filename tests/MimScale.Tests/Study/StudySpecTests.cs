@@ -4,8 +4,7 @@ namespace MimScale.Tests.Study;
 
 public class StudySpecTests
 {
-    private static string Repo(string relative) =>
-        Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", relative);
+    private static string Repo(string relative) => Fixtures.RepoFile(relative);
 
     [Fact]
     public void DemoSpecParses()

@@ -28,7 +28,7 @@ public class PretrainEngineTests : IDisposable
     SegmentResult Independent(PretrainConfig c, string name) =>
         new PretrainRun(c, Path.Combine(dir, name), TextWriter.Null).Execute(c.Iterations);
 
-    [Fact]
+    [FashionMnistFact]
     public void EachBranchOfASharedTrunkEqualsAnIndependentRunOfItsLength()
     {
         var plan = new TrunkPlan(new long[] { 8, 16 });
@@ -47,7 +47,7 @@ public class PretrainEngineTests : IDisposable
         }
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void AKilledRunResumesWithExactlyTheSameLosses()
     {
         var reference = Independent(Tiny, "reference");
@@ -72,22 +72,36 @@ public class PretrainEngineTests : IDisposable
         Assert.Equal(new long[] { 12, 16 }, new CheckpointStore(run, 2).List().Select(e => e.Step));
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void NonFiniteStepsAreSkippedThenTheRunStopsKeepingTheLastGoodCheckpoint()
     {
-        // A learning rate of 1e30 makes the weights overflow after the first update; every later loss is NaN.
+        // A base learning rate of 1e33 (scaled by batch 8 / 512) moves every weight by ~1e31 in the first update: the
+        // weights stay finite, but the next forward overflows float32, so every later loss is non-finite.
         var c = Tiny with { BaseLr = 1e33, WarmupLr = 1e33, WarmupIterations = 0, MaxNonFiniteSteps = 3, CheckpointInterval = 1, Iterations = 12 };
         var log = new StringWriter();
         string run = Path.Combine(dir, "nan");
         var ex = Assert.Throws<NonFiniteTrainingException>(() => new PretrainRun(c, run, log).Execute(12));
         Assert.Contains("3 non-finite steps in a row", ex.Message);
         Assert.Contains("update skipped (1 in a row)", log.ToString());
-        var skipped = MetricsLog.Read(Path.Combine(run, "metrics.jsonl")).Count(r => r.Kind == "skipped");
-        Assert.Equal(3, skipped);
-        Assert.NotNull(new CheckpointStore(run, 2).Latest());
+        var records = MetricsLog.Read(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal(new long[] { 2, 3, 4 }, records.Where(r => r.Kind == "skipped").Select(r => r.Step));
+        Assert.Equal(new long[] { 1 }, records.Where(r => r.Values.ContainsKey("train_loss")).Select(r => r.Step));
+        // Checkpoints of steps 2 and 3 (keep 2; the run stops at step 4 before writing one) both hold the finite weights
+        // of step 1's update: a skipped step leaves the weights alone.
+        var kept = new CheckpointStore(run, 2).List();
+        Assert.Equal(new long[] { 2, 3 }, kept.Select(e => e.Step));
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var a = MimScale.Models.Checkpoints.TensorFiles.Read(kept[0].ModelFile);
+        var b = MimScale.Models.Checkpoints.TensorFiles.Read(kept[1].ModelFile);
+        Assert.Equal(a.Keys, b.Keys);
+        foreach (var (name, t) in a)
+        {
+            Assert.True(t.isfinite().all().item<bool>(), $"{name} is not finite");
+            Assert.True(t.eq(b[name]).all().item<bool>(), $"{name} changed during a skipped step");
+        }
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void ARunFolderRefusesADifferentConfig()
     {
         string run = Path.Combine(dir, "guard");
@@ -97,7 +111,7 @@ public class PretrainEngineTests : IDisposable
         Assert.Contains("different config", ex.Message);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void TheValidationLossIsTheSameInTwoProcesses()
     {
         string yaml = Path.Combine(dir, "tiny.yaml");
@@ -107,10 +121,8 @@ public class PretrainEngineTests : IDisposable
         {
             var psi = new ProcessStartInfo("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "mimscale.dll"), "pretrain", "--config", yaml, "--out", Path.Combine(dir, name) })
             { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var p = Process.Start(psi)!;
-            string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, output);
+            var (exitCode, output) = RunChild(psi, TimeSpan.FromMinutes(5));
+            Assert.True(exitCode == 0, output);
             losses.Add(Curve(Path.Combine(dir, name), "val_loss")[4]);
         }
         Assert.Equal(losses[0], losses[1]);
@@ -130,6 +142,25 @@ public class PretrainEngineTests : IDisposable
         var set = PretrainConfigYaml.Parse("model: swinv2-pico\n", "run.yaml", new[] { "iterations=123", "batch_size=16" });
         Assert.Equal(123, set.Iterations);
         Assert.Equal(16, set.BatchSize);
+    }
+
+    /// <summary>
+    /// Runs a child process reading stdout and stderr at the same time (reading one to its end first can deadlock when
+    /// the child fills the other pipe), killing it after <paramref name="timeout"/>.
+    /// </summary>
+    internal static (int ExitCode, string Output) RunChild(ProcessStartInfo psi, TimeSpan timeout)
+    {
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            Assert.Fail($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} did not finish in {timeout}:\n{stdout.Result}{stderr.Result}");
+        }
+        p.WaitForExit();   // the timed wait does not wait for the output to drain; this one does
+        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 
     /// <summary>Cancels when the run logs a given line: a kill at a precise point of the run.</summary>

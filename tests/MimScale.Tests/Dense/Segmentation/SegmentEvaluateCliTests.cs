@@ -10,6 +10,7 @@ namespace MimScale.Tests.Dense.Segmentation;
 /// --output metrics.json`: numbers equal to a NumPy transcription of mmseg's IoUMetric (tests/fixtures/seg-png/eval),
 /// and each bad input is one error line naming the file, exit 1.
 /// </summary>
+[Collection(ConsoleCollection.Name)]   // swaps Console.Error
 public class SegmentEvaluateCliTests
 {
     static (int Code, string Err) Run(params string[] args)

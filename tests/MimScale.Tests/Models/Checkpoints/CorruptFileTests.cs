@@ -120,6 +120,38 @@ public class CorruptFileTests
         Assert.Contains(problem, e.Message);
     }
 
+    // Two F32[2] tensors (8 bytes each) laid out in 16 data bytes unless stated otherwise.
+    [Theory]
+    [InlineData("\"a\":[0,8],\"b\":[4,12]", 16, "tensors 'a' and 'b' overlap: 'b' begins at byte 4, before 'a' ends at byte 8")]
+    [InlineData("\"a\":[0,8],\"b\":[0,8]", 16, "tensors 'a' and 'b' overlap: 'b' begins at byte 0, before 'a' ends at byte 8")]
+    [InlineData("\"b\":[8,16],\"a\":[4,12]", 16, "bytes [0, 4) of the data section belong to no tensor (the first, 'a', begins at byte 4)")]
+    [InlineData("\"a\":[0,8],\"b\":[12,20]", 20, "bytes [8, 12) of the data section belong to no tensor (between 'a' and 'b')")]
+    [InlineData("\"a\":[0,8],\"b\":[8,16]", 24, "bytes [16, 24) of the data section belong to no tensor (after 'b', the last)")]
+    public void SafetensorsWhoseTensorsDoNotTileTheDataExactlyAreRejected(string offsets, int dataBytes, string problem)
+    {
+        using var dir = new TempDir();
+        var pairs = offsets.Split("],").Select(p => p.TrimEnd(']')).ToArray();
+        string header = "{" + string.Join(",", pairs.Select(p =>
+        {
+            var name = p[..p.IndexOf(':')];
+            return $"{name}:{{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":{p[(p.IndexOf(':') + 1)..]}]}}";
+        })) + "}";
+        string path = Write(dir, "tiles.safetensors", Safetensors((ulong)Encoding.UTF8.GetByteCount(header), header, dataBytes));
+        Assert.Equal($"tiles.safetensors: safetensors: {problem}", Fails(path).Message);
+        // The header-only read (inspect) refuses the file too.
+        Assert.Throws<CheckpointFormatException>(() => TensorFiles.LoadHeader(path));
+    }
+
+    [Fact]
+    public void ASafetensorsFileWeWriteTilesItsDataExactly()
+    {
+        using var dir = new TempDir();
+        using var scope = NewDisposeScope();
+        string path = dir.File("ok.safetensors");
+        SafetensorsFile.Write(path, new Dictionary<string, Tensor> { ["a"] = ones(2), ["empty"] = zeros(0), ["b"] = arange(3L) });
+        Assert.Equal(new[] { "a", "empty", "b" }, TensorFiles.Read(path).Keys);
+    }
+
     [Fact]
     public void LegacyTorchSaveIsExplained()
     {

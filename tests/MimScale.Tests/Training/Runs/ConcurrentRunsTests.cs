@@ -15,7 +15,7 @@ public class ConcurrentRunsTests : IDisposable
     readonly string dir = Directory.CreateTempSubdirectory("mimscale-concurrent-").FullName;
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    [Fact]
+    [FashionMnistFact]
     public void TwoRunsOnTwoThreadsUnderForcedCollectionsFinishWithIdenticalLosses()
     {
         var config = PretrainEngineTests.Tiny with { Iterations = 12, Workers = 1, Threads = 1 };

@@ -6,7 +6,7 @@ namespace MimScale.Tests.Training.Runs;
 
 public class TrainingSourcesTests
 {
-    [Fact]
+    [FashionMnistFact]
     public void AFractionIsClassBalancedAndNamedByItsManifest()
     {
         var (train, full, manifest) = TrainingSources.OpenTrain("fashion-mnist@train", null, 0.01, 0);
@@ -23,7 +23,7 @@ public class TrainingSourcesTests
         Assert.Null(none);
     }
 
-    [Fact]
+    [FashionMnistFact]
     public void EvaluationSourcesCutToTheirFirstImages()
     {
         var val = TrainingSources.OpenEval("fashion-mnist@test", 100);
