@@ -20,7 +20,7 @@ public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
     void PrepareThread()
     {
         if (threadsPerJob > 0) TorchSharp.torch.set_num_threads(threadsPerJob);
-        MimScale.Models.SwinV2.DenormalFlush.Enable();
+        MimScale.Models.Runtime.DenormalFlush.Enable();
     }
 
     public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)

@@ -102,7 +102,7 @@ public class CocoDatasetTests
     {
         var gt = CocoDataset.Read(CocoFixture.PathOf("random/gt.json"));
         var dt = CocoResults.Read(CocoFixture.PathOf("random/dt_segm_with_boxes.json"), gt);
-        using var tmp = new MimScale.Tests.Data.TempFolder();
+        using var tmp = new MimScale.Tests.TempFolder();
         gt.Write(tmp["sub/gt.json"]);
         CocoResults.Write(dt, tmp["dt.json"]);
         var gt2 = CocoDataset.Read(tmp["sub/gt.json"]);

@@ -17,9 +17,9 @@ public class CorruptFileTests
         return e;
     }
 
-    static string Write(TempDir dir, string name, byte[] bytes)
+    static string Write(TempFolder dir, string name, byte[] bytes)
     {
-        string path = dir.File(name);
+        string path = dir[name];
         File.WriteAllBytes(path, bytes);
         return path;
     }
@@ -29,7 +29,7 @@ public class CorruptFileTests
     [InlineData("swinv2-cls-a", "model.safetensors")]
     public void HalfAFileIsRejected(string caseName, string file)
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var bytes = File.ReadAllBytes(TensorFilesFixtureTests.Fixture(caseName, file));
         var e = Fails(Write(dir, "cut-" + file, bytes[..(bytes.Length / 2)]));
         Assert.Contains("truncated", e.Message);
@@ -39,8 +39,8 @@ public class CorruptFileTests
     public void ZipWithOneStorageCutShortIsRejected()
     {
         // Keep the zip valid but drop the last byte of every entry's data: rewrite storage 0 of the real fixture short.
-        using var dir = new TempDir();
-        string path = dir.File("short.pth");
+        using var dir = new TempFolder();
+        string path = dir["short.pth"];
         File.Copy(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "model.pth"), path);
         using (var zip = new System.IO.Compression.ZipArchive(File.Open(path, FileMode.Open), System.IO.Compression.ZipArchiveMode.Update))
         {
@@ -55,15 +55,15 @@ public class CorruptFileTests
     [Fact]
     public void EmptyFileIsRejected()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         Assert.Equal("empty.pth: file is empty", Fails(Write(dir, "empty.pth", Array.Empty<byte>())).Message);
     }
 
     [Fact]
     public void MissingFileIsNamed()
     {
-        using var dir = new TempDir();
-        Assert.Equal("nope.pth: file not found", Fails(dir.File("nope.pth")).Message);
+        using var dir = new TempFolder();
+        Assert.Equal("nope.pth: file not found", Fails(dir["nope.pth"]).Message);
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public class CorruptFileTests
     [InlineData(3)]
     public void RandomBytesAreRejected(int seed)
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var bytes = new byte[4096];
         new Random(seed).NextBytes(bytes);
         Assert.Contains("unrecognised format", Fails(Write(dir, $"random{seed}.pth", bytes)).Message);
@@ -81,7 +81,7 @@ public class CorruptFileTests
     [Fact]
     public void RandomBytesAfterAZipMagicAreRejected()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var bytes = new byte[4096];
         new Random(7).NextBytes(bytes);
         "PK\x03\x04"u8.CopyTo(bytes);
@@ -100,7 +100,7 @@ public class CorruptFileTests
     [Fact]
     public void SafetensorsHeaderLongerThanTheFileIsRejected()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         const string header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         var e = Fails(Write(dir, "huge.safetensors", Safetensors(ulong.MaxValue / 2, header, 8)));
         Assert.Contains("header length 9223372036854775807 is larger than the file", e.Message);
@@ -115,7 +115,7 @@ public class CorruptFileTests
     [InlineData("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}", "not valid JSON")]
     public void SafetensorsWithBadEntriesAreRejected(string header, string problem)
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var e = Fails(Write(dir, "bad.safetensors", Safetensors((ulong)Encoding.UTF8.GetByteCount(header), header, 8)));
         Assert.Contains(problem, e.Message);
     }
@@ -129,7 +129,7 @@ public class CorruptFileTests
     [InlineData("\"a\":[0,8],\"b\":[8,16]", 24, "bytes [16, 24) of the data section belong to no tensor (after 'b', the last)")]
     public void SafetensorsWhoseTensorsDoNotTileTheDataExactlyAreRejected(string offsets, int dataBytes, string problem)
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var pairs = offsets.Split("],").Select(p => p.TrimEnd(']')).ToArray();
         string header = "{" + string.Join(",", pairs.Select(p =>
         {
@@ -145,9 +145,9 @@ public class CorruptFileTests
     [Fact]
     public void ASafetensorsFileWeWriteTilesItsDataExactly()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var scope = NewDisposeScope();
-        string path = dir.File("ok.safetensors");
+        string path = dir["ok.safetensors"];
         SafetensorsFile.Write(path, new Dictionary<string, Tensor> { ["a"] = ones(2), ["empty"] = zeros(0), ["b"] = arange(3L) });
         Assert.Equal(new[] { "a", "empty", "b" }, TensorFiles.Read(path).Keys);
     }
@@ -155,7 +155,7 @@ public class CorruptFileTests
     [Fact]
     public void LegacyTorchSaveIsExplained()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var bytes = new byte[] { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e };
         var e = Fails(Write(dir, "old.pth", bytes));
         Assert.Contains("legacy (pre-1.6) torch.save format not supported; re-save with torch.save(..., _use_new_zipfile_serialization=True)", e.Message);

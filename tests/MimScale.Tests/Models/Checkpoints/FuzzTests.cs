@@ -34,13 +34,13 @@ public class FuzzTests
     [Fact]
     public void MutatedPicklesNeverEscapeAsOtherExceptions()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var pickle = TorchPickleTests.WrappedPickle();
         var storages = TorchPickleTests.WrappedStorages();
         var rng = new Random(20240601);
         for (int i = 0; i < 200; i++)
         {
-            string path = dir.File($"fuzz{i}.pth");
+            string path = dir[$"fuzz{i}.pth"];
             TestPickle.WriteCheckpoint(path, Mutate(pickle, rng, 0), storages);
             ReadOrFormatError(path);
             File.Delete(path);
@@ -50,14 +50,14 @@ public class FuzzTests
     [Fact]
     public void MutatedSafetensorsNeverEscapeAsOtherExceptions()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var original = File.ReadAllBytes(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "model.safetensors"));
         int headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(original);
         var small = original[..headerEnd]; // header only: every entry now points past the end
         var rng = new Random(7);
         for (int i = 0; i < 100; i++)
         {
-            string path = dir.File($"fuzz{i}.safetensors");
+            string path = dir[$"fuzz{i}.safetensors"];
             File.WriteAllBytes(path, Mutate(i % 2 == 0 ? small : original[..Math.Min(original.Length, headerEnd + 4096)], rng, 0));
             ReadOrFormatError(path);
         }
@@ -66,14 +66,14 @@ public class FuzzTests
     [Fact]
     public void MutatedZipBytesNeverEscapeAsOtherExceptions()
     {
-        using var dir = new TempDir();
-        string valid = dir.File("valid.pth");
+        using var dir = new TempFolder();
+        string valid = dir["valid.pth"];
         TestPickle.WriteCheckpoint(valid, TorchPickleTests.WrappedPickle(), TorchPickleTests.WrappedStorages());
         var bytes = File.ReadAllBytes(valid);
         var rng = new Random(11);
         for (int i = 0; i < 200; i++)
         {
-            string path = dir.File($"zip{i}.pth");
+            string path = dir[$"zip{i}.pth"];
             File.WriteAllBytes(path, Mutate(bytes, rng, 4));
             ReadOrFormatError(path);
         }
@@ -82,14 +82,14 @@ public class FuzzTests
     [Fact]
     public void MutatedNpyHeadersNeverEscapeAsOtherExceptions()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var original = File.ReadAllBytes(TensorFilesFixtureTests.Fixture("simmim-a", "mask.npy"));
         var rng = new Random(3);
         for (int i = 0; i < 200; i++)
         {
             var bytes = (byte[])original.Clone();
             bytes[rng.Next(0, 128)] = (byte)rng.Next(256);
-            string path = dir.File($"fuzz{i}.npy");
+            string path = dir[$"fuzz{i}.npy"];
             File.WriteAllBytes(path, rng.Next(4) == 0 ? bytes[..rng.Next(1, bytes.Length)] : bytes);
             using var scope = NewDisposeScope();
             try { Npy.Read(path); }

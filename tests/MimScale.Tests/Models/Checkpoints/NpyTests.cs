@@ -32,10 +32,10 @@ public class NpyTests
     [InlineData("simmim-a", "z.npy")]
     public void WriteReproducesNumpyBytes(string caseName, string file)
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var scope = NewDisposeScope();
         string original = TensorFilesFixtureTests.Fixture(caseName, file);
-        string copy = dir.File(file);
+        string copy = dir[file];
         Npy.Write(copy, Npy.Read(original));
         Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(copy));
     }
@@ -43,7 +43,7 @@ public class NpyTests
     [Fact]
     public void AllDtypesAndScalarsRoundTrip()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var scope = NewDisposeScope();
         var cases = new[]
         {
@@ -53,7 +53,7 @@ public class NpyTests
         };
         for (int i = 0; i < cases.Length; i++)
         {
-            string path = dir.File($"c{i}.npy");
+            string path = dir[$"c{i}.npy"];
             Npy.Write(path, cases[i]);
             Assert.Equal(0, (int)(new FileInfo(path).Length - cases[i].numel() * cases[i].ElementSize) % 64);
             var back = Npy.Read(path);
@@ -63,7 +63,7 @@ public class NpyTests
         }
     }
 
-    static string WriteNpy(TempDir dir, string header, int dataBytes)
+    static string WriteNpy(TempFolder dir, string header, int dataBytes)
     {
         var h = System.Text.Encoding.ASCII.GetBytes(header.PadRight(117) + "\n");
         var bytes = new byte[10 + h.Length + dataBytes];
@@ -71,7 +71,7 @@ public class NpyTests
         bytes[6] = 1;
         bytes[8] = (byte)h.Length;
         h.CopyTo(bytes, 10);
-        string path = dir.File("bad.npy");
+        string path = dir["bad.npy"];
         File.WriteAllBytes(path, bytes);
         return path;
     }
@@ -84,7 +84,7 @@ public class NpyTests
     [InlineData("{'descr': '<f4', 'shape': (2, 2), }", 16, "header is not a dict")]
     public void BadNpyIsRejectedWithTheFileName(string header, int dataBytes, string problem)
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var e = Assert.Throws<CheckpointFormatException>(() => Npy.Read(WriteNpy(dir, header, dataBytes)));
         Assert.StartsWith("bad.npy: npy: ", e.Message);
         Assert.Contains(problem, e.Message);
@@ -93,9 +93,9 @@ public class NpyTests
     [Fact]
     public void NonNpyFilesAreRejected()
     {
-        using var dir = new TempDir();
-        File.WriteAllBytes(dir.File("e.npy"), Array.Empty<byte>());
-        Assert.Contains("file is empty", Assert.Throws<CheckpointFormatException>(() => Npy.Read(dir.File("e.npy"))).Message);
+        using var dir = new TempFolder();
+        File.WriteAllBytes(dir["e.npy"], Array.Empty<byte>());
+        Assert.Contains("file is empty", Assert.Throws<CheckpointFormatException>(() => Npy.Read(dir["e.npy"])).Message);
         Assert.Contains("magic", Assert.Throws<CheckpointFormatException>(
             () => Npy.Read(TensorFilesFixtureTests.Fixture("simmim-a", "config.json"))).Message);
     }

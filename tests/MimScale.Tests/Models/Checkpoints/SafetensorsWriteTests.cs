@@ -14,10 +14,10 @@ public class SafetensorsWriteTests
     [InlineData("simmim-a")]
     public void FixtureRoundTripsBitIdentical(string caseName)
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var scope = NewDisposeScope();
         var original = TensorFiles.Read(TensorFilesFixtureTests.Fixture(caseName, "model.pth"));
-        string path = dir.File("copy.safetensors");
+        string path = dir["copy.safetensors"];
         SafetensorsFile.Write(path, original, new Dictionary<string, string> { ["case"] = caseName });
 
         var content = TensorFiles.Load(path);
@@ -30,7 +30,7 @@ public class SafetensorsWriteTests
     [Fact]
     public void HeaderIsAlignedConsistentAndTyped()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var scope = NewDisposeScope();
         var tensors = new List<KeyValuePair<string, Tensor>>
         {
@@ -43,7 +43,7 @@ public class SafetensorsWriteTests
             new("t.strided", arange(6, ScalarType.Float32).view(2, 3).t()), // non-contiguous input is written in C order
             new("e.empty", zeros(0, 4)),
         };
-        string path = dir.File("mixed.safetensors");
+        string path = dir["mixed.safetensors"];
         SafetensorsFile.Write(path, tensors);
 
         var bytes = File.ReadAllBytes(path);
@@ -75,11 +75,11 @@ public class SafetensorsWriteTests
     [Fact]
     public void DuplicateAndReservedNamesAreRefused()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var scope = NewDisposeScope();
         var t = ones(1);
-        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(dir.File("x.safetensors"), new[] { KeyValuePair.Create("a", t), KeyValuePair.Create("a", t) }));
-        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(dir.File("x.safetensors"), new[] { KeyValuePair.Create("__metadata__", t) }));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(dir["x.safetensors"], new[] { KeyValuePair.Create("a", t), KeyValuePair.Create("a", t) }));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(dir["x.safetensors"], new[] { KeyValuePair.Create("__metadata__", t) }));
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
 }

@@ -74,8 +74,8 @@ public class TorchPickleTests
     [Fact]
     public void WrappedCheckpointYieldsTheModelTensorsWithViewsAndAllDtypes()
     {
-        using var dir = new TempDir();
-        string path = dir.File("ckpt.pth");
+        using var dir = new TempFolder();
+        string path = dir["ckpt.pth"];
         TestPickle.WriteCheckpoint(path, WrappedPickle(), WrappedStorages(), top: "some_run_name");
         using var scope = NewDisposeScope();
         var content = TensorFiles.Load(path);
@@ -112,8 +112,8 @@ public class TorchPickleTests
 
     static CheckpointFormatException ReadFails(byte[] pickle, Dictionary<string, byte[]>? storages = null, string name = "model.pth")
     {
-        using var dir = new TempDir();
-        string path = dir.File(name);
+        using var dir = new TempFolder();
+        string path = dir[name];
         TestPickle.WriteCheckpoint(path, pickle, storages ?? new(), top: "model");
         return Assert.Throws<CheckpointFormatException>(() => TensorFiles.Read(path));
     }

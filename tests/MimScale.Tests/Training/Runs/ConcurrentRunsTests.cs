@@ -1,3 +1,4 @@
+using MimScale.Tests.Training.Pretraining;
 using MimScale.Tests.Models.Runtime;
 using MimScale.Training.Pretraining;
 using MimScale.Training.Runs;

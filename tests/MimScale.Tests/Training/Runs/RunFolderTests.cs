@@ -1,3 +1,4 @@
+using MimScale.Tests.Training.Pretraining;
 using System.Diagnostics;
 using MimScale.Data.Sources;
 using MimScale.Files;

@@ -4,7 +4,7 @@ using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
 using SkiaSharp;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Sources;
 
 /// <summary>Every bad-input case gives a clear error naming the file; a loader skips bad images by default.</summary>
 public class BadInputTests

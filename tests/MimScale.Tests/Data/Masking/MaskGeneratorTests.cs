@@ -1,7 +1,7 @@
 using MimScale.Data.Masking;
 using MimScale.Data.Random;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Masking;
 
 public class MaskGeneratorTests
 {

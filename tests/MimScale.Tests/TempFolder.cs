@@ -1,4 +1,4 @@
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests;
 
 /// <summary>A fresh temporary folder, deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable

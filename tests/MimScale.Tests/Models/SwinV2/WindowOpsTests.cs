@@ -2,7 +2,7 @@ using MimScale.Models.SwinV2;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models;
+namespace MimScale.Tests.Models.SwinV2;
 
 public class WindowOpsTests
 {

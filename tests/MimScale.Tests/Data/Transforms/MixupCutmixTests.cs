@@ -1,7 +1,7 @@
 using MimScale.Data.Loading;
 using MimScale.Data.Transforms;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Transforms;
 
 /// <summary>
 /// Which of Mixup / CutMix / nothing a batch gets (the mixing probability, the switch probability, an alpha of 0 turning

@@ -1,7 +1,7 @@
 using MimScale.Training.Pretraining;
 using MimScale.Training.Schedules;
 
-namespace MimScale.Tests.Training;
+namespace MimScale.Tests.Training.Schedules;
 
 public class ScheduleTests
 {

@@ -4,7 +4,7 @@ using MimScale.Models.Zoo;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models;
+namespace MimScale.Tests.Models.Zoo;
 
 public class ZooTests
 {

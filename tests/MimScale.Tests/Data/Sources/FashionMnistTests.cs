@@ -1,7 +1,7 @@
 using MimScale.Data.Errors;
 using MimScale.Data.Sources;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Sources;
 
 /// <summary>
 /// Fashion-MNIST read from Debian's gzipped IDX files. Pixel sums computed independently with Python's gzip+struct

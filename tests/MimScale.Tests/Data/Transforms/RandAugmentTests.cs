@@ -2,7 +2,7 @@ using System.Text.Json;
 using MimScale.Data.Random;
 using MimScale.Data.Transforms;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Transforms;
 
 /// <summary>
 /// Each of the 15 RandAugment ops at magnitudes 4.5 and 9, both signs, against PIL's output for the same op on a 24 x 20

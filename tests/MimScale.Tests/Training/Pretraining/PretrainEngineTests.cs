@@ -3,7 +3,7 @@ using MimScale.Training.Pretraining;
 using MimScale.Training.Runs;
 using MimScale.Training.Schedules;
 
-namespace MimScale.Tests.Training;
+namespace MimScale.Tests.Training.Pretraining;
 
 /// <summary>
 /// The engine on real data (a 0.5% class-balanced subset of Fashion-MNIST) with the tiny swinv2-pico: branches equal

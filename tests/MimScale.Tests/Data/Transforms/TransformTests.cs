@@ -3,7 +3,7 @@ using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
 using SkiaSharp;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Transforms;
 
 public class TransformTests
 {

@@ -6,7 +6,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
 
-namespace MimScale.Tests.Training.Finetuning;
+namespace MimScale.Tests.Training.Schedules;
 
 public class CosineScheduleTests
 {

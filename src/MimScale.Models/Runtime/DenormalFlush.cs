@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 
-namespace MimScale.Models.SwinV2;
+namespace MimScale.Models.Runtime;
 
 /// <summary>
 /// Flush-to-zero for float denormals (PyTorch's <c>torch.set_flush_denormal(True)</c>, which TorchSharp 0.107 does not

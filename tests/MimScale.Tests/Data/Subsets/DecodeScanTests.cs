@@ -3,7 +3,7 @@ using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
 using SkiaSharp;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Subsets;
 
 /// <summary>
 /// `data stats` / `data subset` decode every image: corrupt files are listed by name, counted, and left out of the

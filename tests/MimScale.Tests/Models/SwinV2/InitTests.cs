@@ -3,7 +3,7 @@ using MimScale.Models.Zoo;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models;
+namespace MimScale.Tests.Models.SwinV2;
 
 public class InitTests
 {

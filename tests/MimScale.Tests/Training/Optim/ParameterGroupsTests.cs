@@ -1,9 +1,10 @@
+using MimScale.Tests.Models.Zoo;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
 using MimScale.Training.Optim;
 using MimScale.Tests.Models;
 
-namespace MimScale.Tests.Training;
+namespace MimScale.Tests.Training.Optim;
 
 public class ParameterGroupsTests
 {

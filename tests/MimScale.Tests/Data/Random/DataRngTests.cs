@@ -1,6 +1,6 @@
 using MimScale.Data.Random;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Random;
 
 /// <summary>Streams pinned against an independent Python implementation (Data/reference_values.py).</summary>
 public class DataRngTests

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 using AdamW = MimScale.Training.Optim.AdamW;
 using MimScale.Training.Schedules;
 
-namespace MimScale.Tests.Training;
+namespace MimScale.Tests.Training.Optim;
 
 /// <summary>
 /// AdamW on flat per-group buffers must be the per-parameter update, exactly: same parameters and moments after

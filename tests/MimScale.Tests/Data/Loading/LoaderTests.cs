@@ -3,7 +3,7 @@ using MimScale.Data.Loading;
 using MimScale.Data.Transforms;
 using TorchSharp;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Loading;
 
 public class LoaderTests
 {

@@ -1,8 +1,8 @@
 using MimScale.Cli;
-using MimScale.Models.SwinV2;
+using MimScale.Models.Runtime;
 using TorchSharp;
 
-namespace MimScale.Tests.Models;
+namespace MimScale.Tests.Models.Runtime;
 
 /// <summary>
 /// Flush-to-zero: denormal products become 0 while on, and the official parity still holds. The setting is per thread,

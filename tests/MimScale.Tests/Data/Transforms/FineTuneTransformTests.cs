@@ -3,7 +3,7 @@ using MimScale.Data.Random;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Transforms;
 
 public class FineTuneTransformTests
 {

@@ -1,6 +1,7 @@
+using MimScale.Tests.Models.Checkpoints;
 using MimScale.Cli.Commands;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Cli;
 
 public class InspectCommandTests
 {
@@ -44,9 +45,9 @@ public class InspectCommandTests
     [Fact]
     public void BadFileExitsOneWithTheFileName()
     {
-        using var dir = new TempDir();
-        File.WriteAllBytes(dir.File("broken.pth"), new byte[] { 1, 2, 3 });
-        var (code, text, err) = Run(dir.File("broken.pth"), all: false);
+        using var dir = new TempFolder();
+        File.WriteAllBytes(dir["broken.pth"], new byte[] { 1, 2, 3 });
+        var (code, text, err) = Run(dir["broken.pth"], all: false);
         Assert.Equal(1, code);
         Assert.Equal("", text);
         Assert.StartsWith("error: broken.pth: unrecognised format", err);

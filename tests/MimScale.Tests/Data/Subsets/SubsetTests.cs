@@ -2,7 +2,7 @@ using MimScale.Data.Errors;
 using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
 
-namespace MimScale.Tests.Data;
+namespace MimScale.Tests.Data.Subsets;
 
 public class SubsetTests
 {
