@@ -12,20 +12,8 @@ public static class FinetuneJob
     /// <summary>Runs the request; progress and the final summary line go to <paramref name="log"/>.</summary>
     public static FinetuneResult Run(FinetuneRequest request, TextWriter log)
     {
-        FinetuneConfig config;
-        RunFolder folder;
-        if (request.ResumeDir is string resume)
-        {
-            folder = RunFolder.ClaimForResume(resume, "finetune");
-            config = FinetuneConfigYaml.Load(folder.RunYamlPath);
-        }
-        else
-        {
-            string file = request.ConfigPath ?? throw new ArgumentException("give a config file or a run folder to resume");
-            config = FinetuneConfigYaml.Load(file, request.Overrides);
-            folder = RunFolder.Claim(request.OutDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), "finetune");
-            folder.WriteConfig(FinetuneConfigYaml.ToYaml(config));
-        }
+        var (folder, config) = RunFolder.Open("finetune", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
+            (path, overrides) => FinetuneConfigYaml.Load(path, overrides), FinetuneConfigYaml.ToYaml);
         using (folder)
         {
             var res = new FinetuneRun(config, folder.Dir, log).Execute();

@@ -22,20 +22,8 @@ public static class PretrainJob
     /// <summary>Runs the request; progress and the final summary lines go to <paramref name="log"/>.</summary>
     public static void Run(PretrainRequest request, TextWriter log, CancellationToken ct = default)
     {
-        PretrainConfig config;
-        RunFolder folder;
-        if (request.ResumeDir is string resume)
-        {
-            folder = RunFolder.ClaimForResume(resume, "pretrain");
-            config = PretrainConfigYaml.Load(folder.RunYamlPath);
-        }
-        else
-        {
-            string file = request.ConfigPath ?? throw new ArgumentException("give a config file or a run folder to resume");
-            config = PretrainConfigYaml.Load(file, request.Overrides);
-            folder = RunFolder.Claim(request.OutDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), "pretrain");
-            folder.WriteConfig(PretrainConfigYaml.ToYaml(config));
-        }
+        var (folder, config) = RunFolder.Open("pretrain", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
+            (path, overrides) => PretrainConfigYaml.Load(path, overrides), PretrainConfigYaml.ToYaml);
         using (folder)
         {
             var lengths = folder.Lengths(request.Lengths);

@@ -39,6 +39,28 @@ public sealed class RunFolder : IDisposable
         return Claim(dir, command);
     }
 
+    /// <summary>
+    /// The folder and config of a run request, the same for every kind of run: with <paramref name="resumeDir"/> the
+    /// folder is continued and its run.yaml is the config; otherwise the config file (with its <c>--set</c> overrides) is
+    /// read and recorded as run.yaml of <paramref name="outDir"/> (default runs/&lt;config name&gt;). The folder is claimed.
+    /// </summary>
+    public static (RunFolder Folder, T Config) Open<T>(string command, string? configPath, IEnumerable<string> overrides, string? outDir,
+        string? resumeDir, Func<string, IEnumerable<string>?, T> load, Func<T, string> toYaml)
+    {
+        if (resumeDir is not null)
+        {
+            var resumed = ClaimForResume(resumeDir, command);
+            try { return (resumed, load(resumed.RunYamlPath, null)); }
+            catch { resumed.Dispose(); throw; }
+        }
+        string file = configPath ?? throw new ArgumentException("give a config file or a run folder to resume");
+        var config = load(file, overrides);
+        var folder = Claim(outDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), command);
+        try { folder.WriteConfig(toYaml(config)); }
+        catch { folder.Dispose(); throw; }
+        return (folder, config);
+    }
+
     /// <summary>True once any run below the folder has written a checkpoint: from then on its config is fixed.</summary>
     public bool HasStarted => HasCheckpoint(Dir);
 
