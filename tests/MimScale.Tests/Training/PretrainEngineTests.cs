@@ -73,6 +73,12 @@ public class PretrainEngineTests : IDisposable
         Assert.Equal(reference.LastValLoss!.Value, resumed.LastValLoss!.Value, 6);
         // Only the newest two checkpoints are kept.
         Assert.Equal(new long[] { 12, 16 }, new CheckpointStore(run, 2).List().Select(e => e.Step));
+        // The validation subset (val_images 24, stratified) is recorded in the run folder.
+        var recorded = MimScale.Data.Subsets.Manifest.Load(Path.Combine(run, TrainingSources.ValManifestFile));
+        Assert.Equal(24, recorded.Count);
+        Assert.Equal(TrainingSources.OpenEval("fashion-mnist@test", 24).Manifest!.Hash, recorded.Hash);
+        Assert.StartsWith("# mimscale-manifest 1\n# sha256: " + recorded.Hash + "\n# count: 24\n",
+            File.ReadAllText(Path.Combine(run, TrainingSources.ValManifestFile)));
     }
 
     [Fact]

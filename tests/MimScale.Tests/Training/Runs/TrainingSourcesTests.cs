@@ -24,15 +24,6 @@ public class TrainingSourcesTests
     }
 
     [Fact]
-    public void EvaluationSourcesCutToTheirFirstImages()
-    {
-        var val = TrainingSources.OpenEval("fashion-mnist@test", 100);
-        Assert.Equal(100, val.Count);
-        Assert.Equal(9, val.GetLabel(0));                  // the test split's first label
-        Assert.Equal(10000, TrainingSources.OpenEval("fashion-mnist@test", 0).Count);
-    }
-
-    [Fact]
     public void NormalisationIsExplicitElseFashionMnistElseImageNet()
     {
         Assert.Equal(new Normalization(0.2860, 0.2860, 0.2860, 0.3530, 0.3530, 0.3530), TrainingSources.NormalizationFor("fashion-mnist@train", null, null));
