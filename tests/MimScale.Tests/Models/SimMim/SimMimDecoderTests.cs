@@ -106,6 +106,11 @@ public class SimMimDecoderTests
         Assert.Equal(new long[] { 3 * 128, 128 }, model.state_dict()["decoder_blocks.0.attn.qkv.weight"].shape);
         using var linear = new SimMimModel(Options(DecoderKind.Linear), new Generator(3));
         Assert.DoesNotContain(linear.state_dict().Keys, k => k.StartsWith("decoder_blocks."));
+        // `mimscale inspect` recognises every key of the layout and names the decoder.
+        var arch = ArchitectureInference.FromStateDict(model.state_dict());
+        Assert.Equal("2 SwinV2 blocks + Conv2d(128, 768, 1) + PixelShuffle(16)", arch.DecoderKind);
+        Assert.Empty(arch.UnrecognisedKeys);
+        Assert.Equal("Conv2d(128, 768, 1) + PixelShuffle(16)", ArchitectureInference.FromStateDict(linear.state_dict()).DecoderKind);
     }
 
     [Fact]
