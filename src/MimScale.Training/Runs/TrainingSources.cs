@@ -50,6 +50,31 @@ public static class TrainingSources
     /// <summary>The run-folder file that records the validation subset.</summary>
     public const string ValManifestFile = "val-manifest.txt";
 
+    /// <summary>
+    /// Records the validation subset in <paramref name="runDir"/> (<see cref="ValManifestFile"/>). A run that continues
+    /// must validate on the images it started with: a recorded subset that differs, or a run that already trained
+    /// (metrics.jsonl) with a subset but never recorded one (started when val_images meant the first N images), is
+    /// refused, so one curve never mixes two validation sets.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The run folder validated on other images.</exception>
+    public static void RecordValidation(string runDir, Manifest? manifest)
+    {
+        string path = Path.Combine(runDir, ValManifestFile);
+        if (File.Exists(path))
+        {
+            var recorded = Manifest.Load(path);
+            if (manifest is null || recorded.Hash != manifest.Hash)
+                throw new InvalidDataException($"{path}: this run validated on {recorded.Count} other images ({recorded.Hash[..12]}) than the config asks for " +
+                                               $"({(manifest is null ? "all images" : $"{manifest.Count} images, {manifest.Hash[..12]}")}); continue it with its own val_images or start a new folder");
+            return;
+        }
+        if (manifest is null) return;
+        if (File.Exists(Path.Combine(runDir, "metrics.jsonl")))
+            throw new InvalidDataException($"{runDir}: this run started before val_images meant a class-balanced subset (its validation losses are on the " +
+                                           $"first {manifest.Count} images); start a new folder for it");
+        manifest.Save(path);
+    }
+
     /// <summary>Explicit mean/std, else Fashion-MNIST's own statistics for its sources, else ImageNet's.</summary>
     public static Normalization NormalizationFor(string sourceSpec, double[]? mean, double[]? std) =>
         mean is { } m && std is { } s ? new Normalization(m[0], m[1], m[2], s[0], s[1], s[2])

@@ -45,6 +45,9 @@ public class PretrainEngineTests : IDisposable
             var alone = Curve(Path.Combine(dir, $"independent-{t}"), "train_loss");
             Assert.Equal(Enumerable.Range(1, (int)t).Select(i => (long)i), shared.Keys.Order());
             foreach (var (step, loss) in alone) Assert.True(Math.Abs(shared[step] - loss) <= 1e-6, $"T={t} step {step}: {shared[step]} vs {loss}");
+            // The branch carries the record of the trunk's validation images, the ones its curve was measured on.
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, "shared", "trunk", TrainingSources.ValManifestFile)),
+                File.ReadAllText(Path.Combine(dir, "shared", $"len-{t}", TrainingSources.ValManifestFile)));
             var sharedVal = Curve(Path.Combine(dir, "shared", $"len-{t}"), "val_loss");
             Assert.Equal(Curve(Path.Combine(dir, $"independent-{t}"), "val_loss")[t], sharedVal[t], 6);
         }
