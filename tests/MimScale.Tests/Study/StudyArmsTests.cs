@@ -105,6 +105,12 @@ public class StudyArmsTests
         Assert.Equal(6, analysis.DecoderArm.Rows.Count);   // 2 lengths x (linear + 2 transformers)
         var md = File.ReadAllText(Path.Combine(folder.Root, "report.md"));
         Assert.Contains("### Table 8: decoder size", md);
+        using (var store = StudyStore.Open(folder.DatabasePath))
+        {
+            var stored = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
+            Assert.Equal("swinv2-pico / Pattern 25% / 1600 / seed 0 / decoder transformer-2", stored.Single(c => c.Key == plan.Cells[^1].Key).Describe());
+            Assert.Contains("Pattern 25% / decoder transformer-1", StatusText.Format("t", stored, 0));
+        }
         Assert.Contains("### Table 9: class subset vs class-balanced subset", md);
     }
 }
