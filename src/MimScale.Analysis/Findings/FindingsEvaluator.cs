@@ -7,12 +7,14 @@ public static class FindingsEvaluator
 {
     /// <summary>
     /// Findings 1, 2 and 3. <paramref name="metric"/> null or absent from the runs means "no downstream metric"; overfitting
-    /// runs (finding 3(c)) are those <see cref="OverfitDetector"/> marks under <paramref name="overfitRule"/>.
+    /// runs (finding 3(c)) are those <see cref="OverfitDetector"/> marks under <paramref name="overfitRule"/>. Runs of a
+    /// side-study arm (<see cref="RunResult.Arm"/>) are left out.
     /// </summary>
     public static StudyFindings Evaluate(StudyResults results, string? metric, FindingRules? rules = null, OverfitRule? overfitRule = null)
     {
         rules ??= new FindingRules();
         overfitRule ??= new OverfitRule();
+        results = results.MainRuns();   // side-study arms (decoders, class subsets) are no part of findings 1-3
         var grid = new ResultGrid(results);
         if (metric is not null && !results.HasMetric(metric)) metric = null;
         var axis = DataAxis.Of(grid, rules);

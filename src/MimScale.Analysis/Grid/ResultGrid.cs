@@ -2,7 +2,9 @@ namespace MimScale.Analysis;
 
 /// <summary>
 /// The study as a (model x data x length) grid with ordered axes: models by size (parameters, then size rank, then
-/// first appearance), data by size (image count, then fraction, then first appearance), lengths ascending.
+/// first appearance), data by size (image count, then fraction, then first appearance), lengths ascending. Only the main
+/// grid's runs take part: side-study runs (<see cref="RunResult.Arm"/>: heavier decoders, class subsets) have their own
+/// tables and are no point of the data axis.
 /// </summary>
 public sealed class ResultGrid
 {
@@ -13,7 +15,7 @@ public sealed class ResultGrid
     /// <summary>Groups the runs of <paramref name="results"/> into cells.</summary>
     public ResultGrid(StudyResults results)
     {
-        var runs = results.Runs;
+        var runs = results.MainRuns().Runs;
         _cells = runs.GroupBy(r => (r.Model, r.DataLabel, r.Iterations))
             .ToDictionary(g => g.Key, g => new GridCell(g.Key.Model, g.Key.DataLabel, g.Key.Iterations, g.ToList()));
 

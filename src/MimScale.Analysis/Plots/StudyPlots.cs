@@ -34,10 +34,11 @@ public static class StudyPlots
             Add(images, "valloss-vs-metric.png", $"Final val loss vs {metric}: non-overfitting fit and overfitting runs", "Figure 4",
                 width, height, plot => FindingPlots.PhasePanel(plot, a, metric));
         }
+        ArmPlots.Render(images, a, width, height);
         return images;
     }
 
-    private static void Add(List<PlotImage> images, string file, string title, string figure, int w, int h, Func<Plot, int> fill)
+    internal static void Add(List<PlotImage> images, string file, string title, string figure, int w, int h, Func<Plot, int> fill)
     {
         var plot = new Plot();
         if (PlotFonts.FontFile is not null) plot.Font.Set(PlotFonts.Family);

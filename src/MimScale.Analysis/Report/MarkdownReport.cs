@@ -36,7 +36,11 @@ internal static class MarkdownReport
         return sb.ToString();
     }
 
-    internal static string Summary(StudyAnalysis a) =>
-        $"{a.Results.Runs.Count} runs; models: {string.Join(", ", a.Grid.Models)}; data: {string.Join(", ", a.Grid.DataLabels)}; " +
-        $"lengths: {string.Join(", ", a.Grid.Lengths)}; primary metric: {a.Metric ?? $"none ('{a.RequestedMetric}' absent)"}.";
+    internal static string Summary(StudyAnalysis a)
+    {
+        int arms = a.Results.Runs.Count(r => r.Arm is not null);
+        return $"{a.Results.Runs.Count} runs{(arms > 0 ? $" ({arms} in side-study arms, apart from the grid)" : "")}; models: {string.Join(", ", a.Grid.Models)}; " +
+               $"data: {string.Join(", ", a.Grid.DataLabels)}; lengths: {string.Join(", ", a.Grid.Lengths)}; " +
+               $"primary metric: {a.Metric ?? $"none ('{a.RequestedMetric}' absent)"}.";
+    }
 }

@@ -5,9 +5,15 @@ namespace MimScale.Analysis;
 /// <summary>The report's tables as <see cref="TableBlock"/>s, shared by the text, Markdown and HTML reports.</summary>
 public static class ReportTables
 {
-    /// <summary>Table 3, the grid, Table 7, overfitting, compute and reconstructions, in report order (the findings table comes first, apart).</summary>
+    /// <summary>Table 3, the grid, Table 7, the side-study arms (Tables 8 and 9, when the study has them), overfitting,
+    /// compute and reconstructions, in report order (the findings table comes first, apart).</summary>
     public static IReadOnlyList<TableBlock> All(StudyAnalysis a) =>
-        [Table3(a), Grid(a), Table7(a), Overfitting(a), Compute(a), Reconstructions(a)];
+    [
+        Table3(a), Grid(a), Table7(a),
+        .. a.DecoderArm.Rows.Count > 0 ? [ArmTables.Table8(a)] : Array.Empty<TableBlock>(),
+        .. a.ClassSubsetArm.Pairs.Count > 0 ? [ArmTables.Table9(a)] : Array.Empty<TableBlock>(),
+        Overfitting(a), Compute(a), Reconstructions(a),
+    ];
 
     /// <summary>One row per finding (its combined verdict) followed by one row per sub-claim with the numbers behind it.</summary>
     public static TableBlock Findings(StudyAnalysis a)
@@ -94,7 +100,7 @@ public static class ReportTables
         var runs = a.Results.Runs.Where(r => r.Compute is not null).ToList();
         var rows = runs.Select(r => new[]
         {
-            r.Model, r.DataLabel, r.Iterations.ToString(CultureInfo.InvariantCulture), r.Seed.ToString(CultureInfo.InvariantCulture),
+            r.Model, RunArms.DataWithVariant(r), r.Iterations.ToString(CultureInfo.InvariantCulture), r.Seed.ToString(CultureInfo.InvariantCulture),
             r.Compute!.Flops is { } f ? f.ToString("0.000e+00", CultureInfo.InvariantCulture) : "-",
             r.Compute.WallSeconds is { } s ? F(s, 1) : "-", r.Compute.Device ?? "-",
         }).ToList();
@@ -112,7 +118,7 @@ public static class ReportTables
         foreach (var o in a.Overfitting) status[o.Run] = o.Status;
         var rows = a.Results.Runs.SelectMany(r => r.ReconstructionImages.Select(p => new[]
         {
-            r.Model, r.DataLabel, r.Iterations.ToString(CultureInfo.InvariantCulture), r.Seed.ToString(CultureInfo.InvariantCulture),
+            r.Model, RunArms.DataWithVariant(r), r.Iterations.ToString(CultureInfo.InvariantCulture), r.Seed.ToString(CultureInfo.InvariantCulture),
             status.TryGetValue(r, out var s) ? s.ToString() : "-", p,
         })).ToList();
         return new TableBlock("Figure 5: reconstructions", rows.Count == 0 ? "No run lists reconstruction images." :
@@ -136,7 +142,7 @@ public static class ReportTables
         return -1;
     }
 
-    private static string O(double? v, int digits) => v is { } x ? F(x, digits) : "-";
+    internal static string O(double? v, int digits) => v is { } x ? F(x, digits) : "-";
 
     private static string P(double p) => double.IsNaN(p) ? "n/a" : p < 1e-4 ? p.ToString("0.0e+00", CultureInfo.InvariantCulture) : F(p, 4);
 }

@@ -43,6 +43,19 @@ public sealed record RunResult(string Model, string DataLabel, long Iterations)
     /// <summary>Paths of reconstruction images produced for this run (the paper's Figure 5), if any.</summary>
     public IReadOnlyList<string> ReconstructionImages { get; init; } = [];
 
+    /// <summary>
+    /// The side study this run belongs to (<see cref="RunArms.Decoder"/>, <see cref="RunArms.ClassSubset"/>), or null for
+    /// the main (model x data x length) grid. Arm runs are kept out of the grid and of findings 1-3 (a heavier decoder
+    /// or a class subset is no point of the data-size axis) and get their own tables (paper Tables 8 and 9).
+    /// </summary>
+    public string? Arm { get; init; }
+
+    /// <summary>Decoder of the pre-training: "linear" (the official head) or "transformer-k" (k blocks); null = linear.</summary>
+    public string? Decoder { get; init; }
+
+    /// <summary>For a class-subset run (all images of k classes, the paper's IN100): k.</summary>
+    public int? ClassCount { get; init; }
+
     /// <summary>Optional identifier of the run in its store (folder name, database id).</summary>
     public string? RunId { get; init; }
 

@@ -19,7 +19,7 @@ public static class EvaluateCommand
         var train = new Option<string>("--train-source") { Description = "Labelled training images (k-NN bank, probe training)", DefaultValueFactory = _ => "fashion-mnist@train" };
         var val = new Option<string>("--val-source") { Description = "Labelled evaluation images", DefaultValueFactory = _ => "fashion-mnist@test" };
         var fraction = new Option<double>("--train-fraction") { Description = "Class-balanced fraction of the training images", DefaultValueFactory = _ => 1.0 };
-        var valImages = new Option<int>("--val-images") { Description = "Use the first N evaluation images (0 = all)" };
+        var valImages = new Option<int>("--val-images") { Description = "Evaluate on a fixed class-balanced subset of N images (0 = all)" };
         var crop = new Option<double>("--eval-crop-ratio") { Description = "Resize to int(size/ratio) then centre-crop (1 = resize straight)", DefaultValueFactory = _ => 1.0 };
         var k = new Option<int>("--k") { Description = "k-NN neighbours", DefaultValueFactory = _ => 20 };
         var temperature = new Option<double>("--temperature") { Description = "k-NN vote temperature", DefaultValueFactory = _ => 0.07 };

@@ -22,4 +22,7 @@ public enum RandomStream : ulong
     SubsetClasses = 7,
     /// <summary>Synthetic data for benchmarks and tests.</summary>
     Synthetic = 8,
+    /// <summary>Stratified validation subsets (<c>val_images: N</c>): per-class permutation keyed (class-name hash), and the
+    /// class order that receives the N mod C leftover images keyed (-1).</summary>
+    ValidationSubset = 9,
 }

@@ -87,7 +87,8 @@ public static class SubsetSampler
         ]);
     }
 
-    private static SortedDictionary<int, List<int>> GroupByLabel(IImageSource source)
+    // Indices per label, each list sorted by id (shared with StratifiedSubset).
+    internal static SortedDictionary<int, List<int>> GroupByLabel(IImageSource source)
     {
         var groups = new SortedDictionary<int, List<int>>();
         for (int i = 0; i < source.Count; i++)

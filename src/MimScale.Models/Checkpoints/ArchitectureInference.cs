@@ -80,6 +80,9 @@ public static partial class ArchitectureInference
             {
                 stride = s;
                 decoder = $"Conv2d({dec[1]}, {dec[0]}, 1) + PixelShuffle({s})";
+                // MimScale's heavier decoder (decoder-size study): SwinV2 blocks under decoder_blocks.{i}. before the head.
+                int decoderBlocks = sd.Keys.Select(k => DecoderBlockRegex().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).Distinct().Count();
+                if (decoderBlocks > 0) decoder = $"{decoderBlocks} SwinV2 block{(decoderBlocks > 1 ? "s" : "")} + {decoder}";
             }
             else decoder = $"unrecognised (decoder.0.weight {TensorDTypes.ShapeString(dec)})";
         }
@@ -125,12 +128,17 @@ public static partial class ArchitectureInference
     static bool IsKnownKey(string key, string prefix, bool simmim)
     {
         if (simmim && (key == "encoder.mask_token" || key is "decoder.0.weight" or "decoder.0.bias")) return true;
+        // decoder_blocks.{i}.<an official block key>: checked against the block part of the encoder's layout.
+        if (simmim && DecoderBlockRegex().Match(key) is { Success: true } m) return KnownKeyRegex().IsMatch("layers.0.blocks.0." + key[m.Length..]);
         if (!key.StartsWith(prefix, StringComparison.Ordinal)) return false;
         return KnownKeyRegex().IsMatch(key[prefix.Length..]);
     }
 
     [GeneratedRegex(@"^layers\.(\d+)\.blocks\.(\d+)\.")]
     private static partial Regex BlockRegex();
+
+    [GeneratedRegex(@"^decoder_blocks\.(\d+)\.")]
+    private static partial Regex DecoderBlockRegex();
 
     [GeneratedRegex(@"^(patch_embed\.(proj|norm)\.(weight|bias)|absolute_pos_embed|norm\.(weight|bias)|head\.(weight|bias)" +
                     @"|layers\.\d+\.downsample\.(reduction\.weight|norm\.(weight|bias))" +

@@ -11,7 +11,11 @@ namespace MimScale.Models.SimMim;
 /// SimMIM (Xie et al., CVPR 2022) with a SwinV2 encoder, as microsoft/Swin-Transformer models/simmim.py: the
 /// encoder sees the image with masked patches replaced by a learned token; a light decoder predicts the raw pixels;
 /// the loss is the L1 error on masked pixels only. <c>forward</c> reads like the method: encode, decode, loss.
-/// Keys: <c>encoder.*</c>, <c>decoder.0.{weight,bias}</c> (and <c>decoder_blocks.*</c> for the heavier decoder).
+/// Keys: <c>encoder.*</c>, <c>decoder.0.{weight,bias}</c>, and for the heavier decoder of the decoder-size study
+/// (paper Table 8) <c>decoder_blocks.{i}.*</c>, i &lt; decoder_depth, each an official SwinV2 block's names
+/// (<c>norm1</c>, <c>attn.{qkv.weight,q_bias,v_bias,logit_scale,cpb_mlp.{0,2},proj}</c>, <c>norm2</c>, <c>mlp.{fc1,fc2}</c>
+/// and the rebuilt <c>attn.relative_*</c> buffers), num_features wide with the last stage's heads. Fine-tuning sets
+/// <c>decoder_blocks.*</c> aside with the head (<c>StateDictKeys.StripEncoderPrefix</c>).
 /// </summary>
 public sealed class SimMimModel : Module<Tensor, Tensor, Tensor>
 {

@@ -25,6 +25,7 @@ public static class StudyEvaluations
             Model = cell.Model, TrainSource = cell.Data.EvalSource, ValSource = cell.Data.ValSource,
             TrainFraction = recipe.Double("train_fraction", 0.1), ValImages = recipe.Int("val_images", 2000), Seed = (ulong)cell.Seed,
             EvalCropRatio = recipe.Double("eval_crop_ratio", 0.875),
+            ValManifestPath = Path.Combine(cellDir, $"{evaluation}-{TrainingSources.ValManifestFile}"),
         };
         switch (evaluation)
         {

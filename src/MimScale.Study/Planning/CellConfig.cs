@@ -19,11 +19,14 @@ public static class CellConfig
     /// <summary>The hashed part of a cell's config.</summary>
     /// <param name="decayStart">The engine's branch point (decay milestone) of this length.</param>
     /// <param name="decayFactor">The engine's decay factor (decay_gamma).</param>
+    /// <param name="decoder">The decoder-arm variant of an arm cell: adds an <c>arm</c> entry and puts the variant's decoder in the
+    /// model section. Null for main-grid cells, whose config (hence key) is exactly what it was before arms existed.</param>
     public static SortedDictionary<string, object?> Build(string version, ZooEntry model, DataPlan data, long iterations, long decayStart,
-        double decayFactor, int seed, bool shareTrunk, RecipeMap pretrain, IReadOnlyList<string> evaluations, IReadOnlyDictionary<string, RecipeMap> recipes)
+        double decayFactor, int seed, bool shareTrunk, RecipeMap pretrain, IReadOnlyList<string> evaluations, IReadOnlyDictionary<string, RecipeMap> recipes,
+        DecoderVariant? decoder = null)
     {
         var e = model.Pretrain.Encoder;
-        return Sorted(
+        var config = Sorted(
             ("mimscale_version", version),
             ("model", Sorted(
                 ("name", model.Name), ("img_size", e.ImgSize), ("patch_size", e.PatchSize), ("in_chans", e.InChans),
@@ -43,7 +46,18 @@ public static class CellConfig
             ("pretrain", Recipe(pretrain)),
             ("evaluations", evaluations.Prepend("val_loss").ToArray()),
             ("evaluation_recipes", Sorted(evaluations.Select(ev => (ev, (object?)Recipe(recipes[ev]))).ToArray())));
+        if (decoder is not null)
+        {
+            var m = (SortedDictionary<string, object?>)config["model"]!;
+            m["decoder"] = decoder.Kind == "linear" ? "Linear" : "Transformer";
+            m["decoder_depth"] = decoder.Kind == "linear" ? model.Pretrain.DecoderDepth : decoder.Depth;
+            config["arm"] = Sorted((ArmName, MimScale.Analysis.RunArms.Decoder), (ArmVariant, decoder.Label));
+        }
+        return config;
     }
+
+    /// <summary>Keys of the <c>arm</c> entry of an arm cell's config.</summary>
+    internal const string ArmName = "name", ArmVariant = "variant";
 
     /// <summary>Compact canonical JSON (what is hashed).</summary>
     public static string Canonical(object config) => JsonSerializer.Serialize(config, Compact);

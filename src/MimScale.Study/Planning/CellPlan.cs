@@ -41,6 +41,9 @@ public sealed record CellPlan(
     int SizeRank,
     string ConfigJson)
 {
+    /// <summary>The decoder of a decoder-arm cell (paper Table 8), or null for a cell of the main grid.</summary>
+    public DecoderVariant? Decoder { get; init; }
+
     /// <summary>Iterations at 0.1x the base learning rate: T/8.</summary>
     public long DecayIterations => Iterations - DecayStart;
 
@@ -50,6 +53,6 @@ public sealed record CellPlan(
     /// <summary>FLOPs actually spent for this run with the shared trunk (<see cref="AttributedIterations"/>).</summary>
     public double AttributedFlops => FlopsPerIteration * AttributedIterations;
 
-    /// <summary>"swinv2-pico / Fashion-MNIST 10% / 400 / seed 0".</summary>
-    public string Describe() => $"{Model} / {Data.Label} / {Iterations} / seed {Seed}";
+    /// <summary>"swinv2-pico / Fashion-MNIST 10% / 400 / seed 0" (decoder-arm cells add " / decoder transformer-2").</summary>
+    public string Describe() => $"{Model} / {Data.Label} / {Iterations} / seed {Seed}" + (Decoder is { } d ? $" / decoder {d.Label}" : "");
 }

@@ -12,7 +12,9 @@ public static class PlanText
         var s = plan.Spec;
         var sb = new StringBuilder();
         void L(FormattableString line) => sb.AppendLine(line.ToString(CultureInfo.InvariantCulture));
-        L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds = {plan.Cells.Count} cells in {plan.Trunks.Count} trunks ({(s.ShareTrunks ? "lengths share a trunk up to their branch points" : "no sharing")})");
+        int armCells = plan.Cells.Count(c => c.Decoder is not null);
+        string arm = armCells == 0 ? "" : $" + {armCells} decoder-arm cells ({string.Join(", ", s.DecoderArm!.Decoders.Select(d => d.Label))})";
+        L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds{arm} = {plan.Cells.Count} cells in {plan.Trunks.Count} trunks ({(s.ShareTrunks ? "lengths share a trunk up to their branch points" : "no sharing")})");
         if (s.Description.Length > 0) L($"  {s.Description}");
         L($"models: {string.Join(", ", plan.Trunks.Select(t => t.Model).Distinct())}; batch {plan.Trunks[0].Config.BatchSize}; lengths {string.Join(", ", s.Lengths)}; seeds {string.Join(", ", s.Seeds)}");
         L($"evaluations per cell: val_loss{string.Concat(s.Evaluations.Select(e => ", " + e))}; report metric {s.ReportMetric}");
@@ -25,7 +27,7 @@ public static class PlanText
         {
             var t = plan.Trunks[i];
             rows.Add([
-                (i + 1).ToString(CultureInfo.InvariantCulture), t.Model, t.Data.Label, t.Seed.ToString(CultureInfo.InvariantCulture),
+                (i + 1).ToString(CultureInfo.InvariantCulture), t.Model, t.Data.Label + (t.Decoder is { } d ? $" / decoder {d.Label}" : ""), t.Seed.ToString(CultureInfo.InvariantCulture),
                 t.TrunkIterations.ToString("N0", CultureInfo.InvariantCulture),
                 string.Join(", ", t.Cells.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Iterations}: {c.DecayStart}+{c.DecayIterations}"))),
                 t.TotalIterations.ToString("N0", CultureInfo.InvariantCulture),
@@ -37,7 +39,7 @@ public static class PlanText
         sb.AppendLine();
         var cells = new List<string[]> { new[] { "cell key", "model", "data", "iters", "seed", "decay at", "attributed iters", "FLOPs (attributed)" } };
         foreach (var c in plan.Cells)
-            cells.Add([c.Key, c.Model, c.Data.Label, c.Iterations.ToString(CultureInfo.InvariantCulture), c.Seed.ToString(CultureInfo.InvariantCulture),
+            cells.Add([c.Key, c.Model, c.Data.Label + (c.Decoder is { } d ? $" / decoder {d.Label}" : ""), c.Iterations.ToString(CultureInfo.InvariantCulture), c.Seed.ToString(CultureInfo.InvariantCulture),
                 c.DecayStart.ToString(CultureInfo.InvariantCulture), c.AttributedIterations.ToString("0.#", CultureInfo.InvariantCulture),
                 c.AttributedFlops.ToString("0.000e+00", CultureInfo.InvariantCulture)]);
         sb.Append(Table(cells));

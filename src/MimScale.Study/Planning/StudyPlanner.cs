@@ -1,4 +1,5 @@
 using System.Globalization;
+using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
 using MimScale.Training.Pretraining;
 
@@ -35,11 +36,38 @@ public static class StudyPlanner
                 {
                     var groups = spec.ShareTrunks ? [spec.Lengths.ToList()] : spec.Lengths.Select(t => new List<long> { t }).ToList();
                     foreach (var lengths in groups)
-                        trunks.Add(Trunk(spec, version, model, data, seed, lengths, parameters[model.Name], rank[model.Name], recipes));
+                        trunks.Add(Trunk(spec, version, model, data, seed, lengths, parameters[model.Name], rank[model.Name], recipes, spec.Pretrain, null));
                 }
             }
         }
+        if (spec.DecoderArm is { } arm) trunks.AddRange(DecoderArmTrunks(spec, arm, resolver, version, parameters, rank, recipes));
         return new StudyPlan(spec, trunks, version, resolver is not null);
+    }
+
+    // The decoder-size arm: the main cells of the arm's models and fractions again, with each listed decoder. A
+    // decoder that resolves to the main recipe's own is the main cell (nothing to add). Arm cells follow the main
+    // grid in run order, so a partial study has its grid first.
+    private static IEnumerable<TrunkGroup> DecoderArmTrunks(StudySpec spec, DecoderArm arm, ManifestResolver? resolver, string version,
+        IReadOnlyDictionary<string, long> parameters, IReadOnlyDictionary<string, int> rank, IReadOnlyDictionary<string, RecipeMap> recipes)
+    {
+        foreach (var decoder in arm.Decoders)
+        {
+            var recipe = decoder.Apply(spec.Pretrain);
+            foreach (var model in arm.Models.Select(ModelZoo.Get))
+            foreach (var variant in arm.Variants)
+            {
+                var data = resolver?.Resolve(spec.Data, variant) ?? ManifestResolver.Unresolved(spec.Data, variant);
+                var main = TrunkConfig.For(model.Name, data, 0, spec.Lengths[^1], spec.Pretrain).ModelOptions();
+                var mine = TrunkConfig.For(model.Name, data, 0, spec.Lengths[^1], recipe).ModelOptions();
+                if (main.Decoder == mine.Decoder && (mine.Decoder == DecoderKind.Linear || main.DecoderDepth == mine.DecoderDepth)) continue;
+                foreach (var seed in spec.Seeds)
+                {
+                    var groups = spec.ShareTrunks ? [spec.Lengths.ToList()] : spec.Lengths.Select(t => new List<long> { t }).ToList();
+                    foreach (var lengths in groups)
+                        yield return Trunk(spec, version, model, data, seed, lengths, parameters[model.Name], rank[model.Name], recipes, recipe, decoder);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -64,26 +92,30 @@ public static class StudyPlanner
         return result;
     }
 
+    /// <param name="recipe">The pre-training recipe: the spec's, or the decoder arm's variant of it.</param>
+    /// <param name="decoder">The decoder-arm variant, or null for a main-grid trunk (whose config and keys are unchanged by the arm).</param>
     private static TrunkGroup Trunk(StudySpec spec, string version, ZooEntry model, DataPlan data, int seed, List<long> lengths,
-        long parameters, int sizeRank, IReadOnlyDictionary<string, RecipeMap> recipes)
+        long parameters, int sizeRank, IReadOnlyDictionary<string, RecipeMap> recipes, RecipeMap recipe, DecoderVariant? decoder)
     {
         // The engine's config and plan, once: every number below (branch points, FLOPs) is read from them.
-        var engine = TrunkConfig.For(model.Name, data, seed, lengths[^1], spec.Pretrain);
+        var engine = TrunkConfig.For(model.Name, data, seed, lengths[^1], recipe);
         var schedule = new TrunkPlan(lengths, engine.DecayFraction).Validate();
         if (spec.ShareTrunks && engine.WarmupIterations > schedule.BranchPoint(lengths[0]))
             throw new StudySpecException(spec.Pretrain.Origin, null,
                 $"warmup_iterations {engine.WarmupIterations} ends after the first branch point {schedule.BranchPoint(lengths[0])} (length {lengths[0]}); a shared trunk needs warm-up to end before every branch");
+        // FLOPs of the encoder and the linear head (the decoder blocks' few FLOPs on the final grid are not counted).
         double flopsPerIteration = ModelCost.SimMimTrainingFlops(model.Pretrain.Encoder, model.Pretrain.EncoderStride) * engine.BatchSize;
 
         // The trunk's identity: a cell config without the per-length parts, plus the set of lengths (its snapshots).
         var trunkConfig = CellConfig.Build(version, model, data, lengths[^1], schedule.BranchPoint(lengths[^1]), engine.DecayGamma, seed,
-            spec.ShareTrunks, spec.Pretrain, [], recipes);
+            spec.ShareTrunks, recipe, [], recipes, decoder);
         trunkConfig.Remove("iterations");
         trunkConfig.Remove("schedule");
         trunkConfig.Remove("evaluations");
         trunkConfig.Remove("evaluation_recipes");
         trunkConfig["lengths"] = lengths.ToArray();
-        string trunkKey = Invariant($"{model.Name}-{data.Variant.Slug}-s{seed}-{CellConfig.Hash(CellConfig.Canonical(trunkConfig))[..10]}");
+        string slug = decoder is null ? data.Variant.Slug : $"{data.Variant.Slug}-{decoder.Slug}";
+        string trunkKey = Invariant($"{model.Name}-{slug}-s{seed}-{CellConfig.Hash(CellConfig.Canonical(trunkConfig))[..10]}");
 
         var attributed = AttributedIterations(schedule);
         var cells = new List<CellPlan>();
@@ -91,13 +123,14 @@ public static class StudyPlanner
         {
             long t = lengths[i];
             var config = CellConfig.Build(version, model, data, t, schedule.BranchPoint(t), engine.DecayGamma, seed, spec.ShareTrunks,
-                spec.Pretrain, spec.Evaluations, recipes);
+                recipe, spec.Evaluations, recipes, decoder);
             var canonical = CellConfig.Canonical(config);
             var hash = CellConfig.Hash(canonical);
-            cells.Add(new CellPlan(Invariant($"{model.Name}-{data.Variant.Slug}-{t}-s{seed}-{hash[..10]}"), hash, trunkKey, model.Name, data,
-                t, seed, spec.Pretrain, spec.Evaluations, recipes, schedule.BranchPoint(t), flopsPerIteration, attributed[i], parameters, sizeRank, canonical));
+            cells.Add(new CellPlan(Invariant($"{model.Name}-{slug}-{t}-s{seed}-{hash[..10]}"), hash, trunkKey, model.Name, data,
+                t, seed, recipe, spec.Evaluations, recipes, schedule.BranchPoint(t), flopsPerIteration, attributed[i], parameters, sizeRank, canonical)
+                { Decoder = decoder });
         }
-        return new TrunkGroup(trunkKey, model.Name, data, seed, engine, schedule, cells);
+        return new TrunkGroup(trunkKey, model.Name, data, seed, engine, schedule, cells) { Decoder = decoder };
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

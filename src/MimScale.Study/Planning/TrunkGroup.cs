@@ -19,6 +19,9 @@ namespace MimScale.Study;
 public sealed record TrunkGroup(string Key, string Model, DataPlan Data, int Seed, PretrainConfig Config, TrunkPlan Schedule,
     IReadOnlyList<CellPlan> Cells)
 {
+    /// <summary>The decoder of a decoder-arm trunk, or null for the main grid.</summary>
+    public DecoderVariant? Decoder { get; init; }
+
     /// <summary>Iterations of the shared part: the branch point of the longest length.</summary>
     public long TrunkIterations => Schedule.TrunkIterations;
 
@@ -35,5 +38,5 @@ public sealed record TrunkGroup(string Key, string Model, DataPlan Data, int See
     public double TotalFlops => Cells[0].FlopsPerIteration * TotalIterations;
 
     /// <summary>"swinv2-pico / Fashion-MNIST 10% / seed 0".</summary>
-    public string Describe() => $"{Model} / {Data.Label} / seed {Seed}";
+    public string Describe() => $"{Model} / {Data.Label} / seed {Seed}" + (Decoder is { } d ? $" / decoder {d.Label}" : "");
 }

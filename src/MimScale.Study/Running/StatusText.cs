@@ -20,7 +20,7 @@ public static class StatusText
             var metrics = c.Metrics;
             var row = new List<string>
             {
-                c.Model, c.DataLabel, c.Iterations.ToString(CultureInfo.InvariantCulture), c.Seed.ToString(CultureInfo.InvariantCulture),
+                c.Model, c.DataDescription, c.Iterations.ToString(CultureInfo.InvariantCulture), c.Seed.ToString(CultureInfo.InvariantCulture),
                 StudyStore.StageText(c.Stage), F(c.Run?.FinalValLoss, "0.0000"), F(c.Run?.FinalTrainLoss, "0.0000"),
             };
             row.AddRange(metricNames.Select(m => metrics.TryGetValue(m, out var v) ? F(v, "0.00") : "-"));

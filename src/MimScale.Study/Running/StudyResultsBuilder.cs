@@ -10,25 +10,33 @@ namespace MimScale.Study;
 /// </summary>
 public static class StudyResultsBuilder
 {
-    /// <summary>Runs of the pre-trained cells among <paramref name="cells"/>, in their order.</summary>
+    /// <summary>Runs of the pre-trained cells among <paramref name="cells"/>, in their order, with their side-study arm (<see cref="CellArm"/>).</summary>
     public static StudyResults Build(string name, IReadOnlyList<StoredCell> cells)
     {
         var seconds = AttributedWallSeconds(cells);
-        var runs = cells.Where(c => c.Run is not null).Select(c => new RunResult(c.Model, c.DataLabel, c.Iterations)
+        var runs = new List<RunResult>();
+        foreach (var c in cells.Where(c => c.Run is not null))
         {
-            Parameters = c.Parameters,
-            SizeRank = c.SizeRank,
-            DataFraction = c.DataFraction,
-            ImageCount = c.ImageCount,
-            Seed = c.Seed,
-            FinalTrainLoss = c.Run!.FinalTrainLoss,
-            FinalValLoss = c.Run.FinalValLoss,
-            Metrics = c.Metrics,
-            Curve = c.Run.Curve,
-            Compute = new RunCompute(c.FlopsPerIteration * c.AttributedIterations, seconds[c.Key], c.Run.Device),
-            ReconstructionImages = c.Run.ReconstructionImages,
-            RunId = c.Key,
-        }).ToList();
+            var arm = CellArm.Of(c.ConfigJson);   // side-study arm and decoder, from the resolved config
+            runs.Add(new RunResult(c.Model, c.DataLabel, c.Iterations)
+            {
+                Parameters = c.Parameters,
+                SizeRank = c.SizeRank,
+                DataFraction = c.DataFraction,
+                ImageCount = c.ImageCount,
+                Seed = c.Seed,
+                FinalTrainLoss = c.Run!.FinalTrainLoss,
+                FinalValLoss = c.Run.FinalValLoss,
+                Metrics = c.Metrics,
+                Curve = c.Run.Curve,
+                Compute = new RunCompute(c.FlopsPerIteration * c.AttributedIterations, seconds[c.Key], c.Run.Device),
+                ReconstructionImages = c.Run.ReconstructionImages,
+                RunId = c.Key,
+                Arm = arm.Arm,
+                Decoder = arm.Decoder,
+                ClassCount = arm.ClassCount,
+            });
+        }
         return new StudyResults(name, runs);
     }
 

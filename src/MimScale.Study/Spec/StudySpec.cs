@@ -40,6 +40,9 @@ public sealed record StudySpec(
     /// <summary>Name of the metric an evaluation is expected to report as its headline (top-1 in percent).</summary>
     public static string TopMetric(string evaluation) => evaluation + "_top1";
 
-    /// <summary>Number of cells of the grid.</summary>
+    /// <summary>The decoder-size arm (<c>decoder_arm:</c>), or null when the spec has none.</summary>
+    public DecoderArm? DecoderArm { get; init; }
+
+    /// <summary>Number of cells of the main grid (the decoder arm's cells come on top).</summary>
     public int CellCount => Models.Count * Data.Variants.Count * Lengths.Count * Seeds.Count;
 }

@@ -13,7 +13,9 @@ namespace MimScale.Study;
 public static partial class StudySpecReader
 {
     private static readonly string[] TopKeys =
-        ["name", "description", "models", "data", "lengths", "seeds", "share_trunks", "evaluations", "pretrain", "finetune", "linear_probe", "knn", "report_metric"];
+        ["name", "description", "models", "data", "lengths", "seeds", "share_trunks", "evaluations", "pretrain", "finetune", "linear_probe", "knn", "report_metric",
+         "decoder_arm"];
+    private static readonly string[] DecoderArmKeys = ["decoders", "models", "fractions"];
     private static readonly string[] DataKeys = ["name", "source", "val_source", "eval_source", "subset_seed", "fractions", "class_subsets"];
 
     /// <summary>Reads and validates the spec file at <paramref name="path"/>.</summary>
@@ -107,7 +109,51 @@ public static partial class StudySpecReader
         else metric = evaluations.Contains("finetune") ? StudySpec.TopMetric("finetune")
             : evaluations.Count > 0 ? StudySpec.TopMetric(evaluations[^1]) : StudySpec.TopMetric("finetune");
 
-        return new StudySpec(name, description, models, data, lengths, seeds, share, evaluations, pretrain, recipes, metric, file, text);
+        var decoderArm = top.TryGetValue("decoder_arm", out var da) ? ReadDecoderArm(y, y.Mapping(da, "decoder_arm"), models, data) : null;
+        return new StudySpec(name, description, models, data, lengths, seeds, share, evaluations, pretrain, recipes, metric, file, text)
+        {
+            DecoderArm = decoderArm,
+        };
+    }
+
+    private static DecoderArm ReadDecoderArm(YamlReading y, YamlMappingNode node, IReadOnlyList<string> studyModels, DataSpec data)
+    {
+        var d = y.Entries(node, "decoder_arm", DecoderArmKeys);
+        if (!d.TryGetValue("decoders", out var dn)) throw y.Error(node, "missing required key 'decoders' in decoder_arm (e.g. [transformer-1, transformer-2])");
+        var decoders = new List<DecoderVariant>();
+        foreach (var n in y.Sequence(dn, "decoders"))
+        {
+            var v = DecoderVariant.Parse(y.Scalar(n, "decoders"))
+                    ?? throw y.Error(n, $"decoder '{y.Scalar(n, "decoders")}' must be 'linear' or 'transformer-k' with k >= 1 blocks");
+            if (decoders.Contains(v)) throw y.Error(n, $"decoder '{v.Label}' is listed twice");
+            decoders.Add(v);
+        }
+        if (decoders.Count == 0) throw y.Error(dn, "'decoders' is empty");
+
+        var models = new List<string>();
+        if (d.TryGetValue("models", out var mn))
+            foreach (var n in y.Sequence(mn, "models"))
+            {
+                var s = y.Scalar(n, "models");
+                var hit = studyModels.FirstOrDefault(m => string.Equals(m, s, StringComparison.OrdinalIgnoreCase))
+                          ?? throw y.Error(n, $"decoder_arm model '{s}' is not one of the study's models ({string.Join(", ", studyModels)})");
+                if (!models.Contains(hit)) models.Add(hit);
+            }
+        else models.AddRange(studyModels);
+
+        var fractions = data.Variants.Where(v => v.Kind == DataVariantKind.Fraction).ToList();
+        var variants = new List<DataVariant>();
+        if (d.TryGetValue("fractions", out var fn))
+            foreach (var n in y.Sequence(fn, "fractions"))
+            {
+                var v = DataVariant.OfFraction(y.Number(n, "fractions"));
+                if (!fractions.Contains(v))
+                    throw y.Error(n, $"decoder_arm fraction {v.Fraction} is not one of data.fractions ({string.Join(", ", fractions.Select(f => f.Fraction))})");
+                if (!variants.Contains(v)) variants.Add(v);
+            }
+        else variants.AddRange(fractions);
+        if (variants.Count == 0) throw y.Error(node, "decoder_arm needs a class-balanced fraction in data.fractions (class subsets are an arm of their own)");
+        return new DecoderArm(decoders, models, variants);
     }
 
     private static DataSpec ReadData(YamlReading y, YamlMappingNode node)

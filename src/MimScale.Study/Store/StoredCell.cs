@@ -48,6 +48,12 @@ public sealed record StoredCell(
     public IReadOnlyList<string> PendingEvaluations =>
         Evaluations.Where(e => EvaluationResults.All(r => r.Evaluation != e)).ToList();
 
-    /// <summary>"swinv2-pico / Fashion-MNIST 10% / 400 / seed 0".</summary>
-    public string Describe() => $"{Model} / {DataLabel} / {Iterations} / seed {Seed}";
+    /// <summary>The decoder of a decoder-arm cell ("transformer-2"), or null for the main grid.</summary>
+    public string? ArmDecoder => ConfigJson.Contains("\"arm\":", StringComparison.Ordinal) && CellArm.Of(ConfigJson) is { Arm: RunArms.Decoder } a ? a.Decoder : null;
+
+    /// <summary>The data label, with the decoder of a decoder-arm cell ("Fashion-MNIST 20% / decoder transformer-2").</summary>
+    public string DataDescription => ArmDecoder is { } d ? $"{DataLabel} / decoder {d}" : DataLabel;
+
+    /// <summary>"swinv2-pico / Fashion-MNIST 10% / 400 / seed 0" (decoder-arm cells add " / decoder transformer-2", as their plan does).</summary>
+    public string Describe() => $"{Model} / {DataLabel} / {Iterations} / seed {Seed}" + (ArmDecoder is { } d ? $" / decoder {d}" : "");
 }

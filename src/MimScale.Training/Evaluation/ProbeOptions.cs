@@ -23,8 +23,10 @@ public sealed record ProbeOptions
     /// <summary>Class-balanced fraction of the training source used as the k-NN bank / probe training set.</summary>
     public double TrainFraction { get; init; } = 1.0;
     public ulong SubsetSeed { get; init; }
-    /// <summary>First N validation images (0 = all).</summary>
+    /// <summary>A fixed class-balanced subset of N validation images (0 = all); see <see cref="TrainingSources.OpenEval"/>.</summary>
     public int ValImages { get; init; }
+    /// <summary>Where to record the validation subset's manifest (null = not recorded; nothing is written when all images are used).</summary>
+    public string? ValManifestPath { get; init; }
     /// <summary>Evaluation crop ratio (see <see cref="FinetuneData.EvaluationTransform"/>); 1 = resize straight to the input.</summary>
     public double EvalCropRatio { get; init; } = 0.875;
     public double[]? Mean { get; init; }
@@ -51,7 +53,8 @@ public sealed record ProbeOptions
         var (train, full, _) = TrainingSources.OpenTrain(TrainSource, null, TrainFraction, SubsetSeed);
         int classes = full.ClassNames.Count;
         if (classes == 0) throw new ArgumentException($"{TrainSource}: the source has no class labels");
-        var val = TrainingSources.OpenEval(ValSource, ValImages);
+        var (val, valManifest) = TrainingSources.OpenEval(ValSource, ValImages);
+        if (ValManifestPath is not null) valManifest?.Save(ValManifestPath);
         var transform = FinetuneData.EvaluationTransform(encoder.Options.ImgSize[0], EvalCropRatio, TrainingSources.NormalizationFor(TrainSource, Mean, Std));
         var trainSet = FeatureSet.Extract(encoder, train, transform, classes, BatchSize, Workers);
         var valSet = FeatureSet.Extract(encoder, val, transform, classes, BatchSize, Workers);

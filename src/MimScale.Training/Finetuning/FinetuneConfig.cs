@@ -34,7 +34,7 @@ public sealed record FinetuneConfig
     public ulong SubsetSeed { get; init; }
     public string? Manifest { get; init; }
     public string ValSource { get; init; } = "fashion-mnist@test";
-    /// <summary>Evaluate on the first N validation images (0 = all).</summary>
+    /// <summary>Evaluate on a fixed class-balanced subset of N validation images (0 = all), recorded as val-manifest.txt.</summary>
     public int ValImages { get; init; }
     public double[]? Mean { get; init; }
     public double[]? Std { get; init; }

@@ -6,8 +6,9 @@ using MimScale.Training.Runs;
 namespace MimScale.Training.Finetuning;
 
 /// <summary>The labelled images a fine-tuning run trains and evaluates on, and its transforms, built in one place.</summary>
+/// <param name="ValManifest">The stratified validation subset (<c>val_images</c>), or null when every image is used.</param>
 public sealed record FinetuneData(IImageSource Train, Manifest? TrainManifest, IImageSource Val, FineTuneTransform Transform,
-    ValidationTransform EvalTransform, int NumClasses)
+    ValidationTransform EvalTransform, int NumClasses, Manifest? ValManifest = null)
 {
     public static FinetuneData Build(FinetuneConfig c, int imageSize)
     {
@@ -20,7 +21,8 @@ public sealed record FinetuneData(IImageSource Train, Manifest? TrainManifest, I
             ImageSize = imageSize, ScaleMin = c.CropScaleMin, FlipProbability = c.FlipProbability, RandAugment = c.RandAugment,
             RandAugmentMagnitude = c.RandAugmentMagnitude, RandomErasingProbability = c.RandomErasing, Normalization = norm,
         });
-        return new FinetuneData(train, manifest, TrainingSources.OpenEval(c.ValSource, c.ValImages), transform, EvaluationTransform(imageSize, c.EvalCropRatio, norm), classes);
+        var (val, valManifest) = TrainingSources.OpenEval(c.ValSource, c.ValImages);
+        return new FinetuneData(train, manifest, val, transform, EvaluationTransform(imageSize, c.EvalCropRatio, norm), classes, valManifest);
     }
 
     /// <summary>

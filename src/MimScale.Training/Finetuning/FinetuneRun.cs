@@ -73,6 +73,7 @@ public sealed class FinetuneRun
         };
         RunSession.GuardConfig(runDir, hash, () => FinetuneConfigYaml.Resolved(config, derived));
         data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
+        TrainingSources.RecordValidation(runDir, data.ValManifest);
 
         var generator = new Generator(config.Seed);        // init of the head (and any fresh weight) + stochastic depth
         var (model, report) = weights.Build(options, generator);

@@ -34,7 +34,8 @@ public sealed record PretrainConfig
     public string? Manifest { get; init; }
     /// <summary>Validation source spec for the MIM validation loss; null = none.</summary>
     public string? ValSource { get; init; } = "fashion-mnist@test";
-    /// <summary>Use the first N validation images (0 = all).</summary>
+    /// <summary>Validate on a fixed class-balanced subset of N images (0 = all); the same images for every run of the source
+    /// (<c>StratifiedSubset</c>), recorded as val-manifest.txt in the run folder.</summary>
     public int ValImages { get; init; }
     public ulong ValMaskSeed { get; init; } = 0;
     /// <summary>Per-channel mean/std; null = ImageNet (Fashion-MNIST sources default to its own statistics).</summary>

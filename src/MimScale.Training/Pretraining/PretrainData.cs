@@ -7,8 +7,9 @@ using MimScale.Training.Runs;
 namespace MimScale.Training.Pretraining;
 
 /// <summary>The images a run trains and validates on, and the transforms, built from a config in one place.</summary>
+/// <param name="ValManifest">The stratified validation subset (<c>val_images</c>), or null when every image (or none) is used.</param>
 public sealed record PretrainData(IImageSource Train, Manifest? TrainManifest, IImageSource? Val, SimMimTransform Transform,
-    ValidationTransform? ValTransform)
+    ValidationTransform? ValTransform, Manifest? ValManifest = null)
 {
     public static PretrainData Build(PretrainConfig c, SimMimOptions model)
     {
@@ -21,13 +22,14 @@ public sealed record PretrainData(IImageSource Train, Manifest? TrainManifest, I
         };
         tc.Validate();
         IImageSource? val = null;
+        Manifest? valManifest = null;
         ValidationTransform? vt = null;
         if (c.ValSource is not null)
         {
-            val = TrainingSources.OpenEval(c.ValSource, c.ValImages);
+            (val, valManifest) = TrainingSources.OpenEval(c.ValSource, c.ValImages);
             // Images no larger than the model input (Fashion-MNIST 28 -> 32) are resized straight to the input size.
             vt = ValidationTransform.ForSimMim(tc, c.ValMaskSeed);
         }
-        return new PretrainData(train, manifest, val, new SimMimTransform(tc), vt);
+        return new PretrainData(train, manifest, val, new SimMimTransform(tc), vt, valManifest);
     }
 }

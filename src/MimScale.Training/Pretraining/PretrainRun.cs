@@ -61,6 +61,7 @@ public sealed class PretrainRun
         var options = config.ModelOptions();
         var data = PretrainData.Build(config, options);
         data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
+        TrainingSources.RecordValidation(runDir, data.ValManifest);
         var generator = new Generator(config.Seed);        // init + stochastic depth stream
         var model = new SimMimModel(options, generator);
         model.train();

@@ -51,12 +51,15 @@ public static class TrunkRunner
         return results;
     }
 
-    // A branch's metrics start with the trunk's records up to its branch point, so its curve is the whole run's.
+    // A branch's metrics start with the trunk's records up to its branch point, so its curve is the whole run's; the
+    // record of the images that curve was validated on comes with it (the branch then checks it validates on the same).
     static void SeedBranchLog(string trunkDir, string branchDir, long step)
     {
         Directory.CreateDirectory(branchDir);
         var trunk = new MetricsLog(trunkDir);
         if (!File.Exists(trunk.Path)) return;
+        var valRecord = Path.Combine(trunkDir, TrainingSources.ValManifestFile);
+        if (File.Exists(valRecord)) File.Copy(valRecord, Path.Combine(branchDir, TrainingSources.ValManifestFile), overwrite: true);
         var branch = new MetricsLog(branchDir);
         File.Copy(trunk.Path, branch.Path, overwrite: true);
         branch.TruncateAfter(step);

@@ -40,6 +40,10 @@ public class FinetuneEngineTests : IDisposable
         Assert.Equal(top1[36], full.Last!.Top1);
         Assert.True(File.Exists(Path.Combine(reference, "best", "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(reference, "result.json")));
+        // The evaluation images (val_images 32 of 10 classes: 3 or 4 per class) are recorded with the run.
+        var val = MimScale.Data.Subsets.Manifest.Load(Path.Combine(reference, MimScale.Training.Runs.TrainingSources.ValManifestFile));
+        Assert.Equal(32, val.Count);
+        Assert.All(val.Entries.GroupBy(e => e.Label), g => Assert.InRange(g.Count(), 3, 4));
         // The rate logged at iteration k is the cosine's value at k-1 (head group, scale 1).
         var lr = Curve(reference, "lr");
         Assert.Equal(Enumerable.Range(1, 36).Select(i => (long)i), lr.Keys.Order());   // log_interval 1: every iteration

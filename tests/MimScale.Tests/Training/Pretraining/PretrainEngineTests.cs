@@ -42,6 +42,9 @@ public class PretrainEngineTests : IDisposable
             var alone = Curve(Path.Combine(dir, $"independent-{t}"), "train_loss");
             Assert.Equal(Enumerable.Range(1, (int)t).Select(i => (long)i), shared.Keys.Order());
             foreach (var (step, loss) in alone) Assert.True(Math.Abs(shared[step] - loss) <= 1e-6, $"T={t} step {step}: {shared[step]} vs {loss}");
+            // The branch carries the record of the trunk's validation images, the ones its curve was measured on.
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, "shared", "trunk", TrainingSources.ValManifestFile)),
+                File.ReadAllText(Path.Combine(dir, "shared", $"len-{t}", TrainingSources.ValManifestFile)));
             var sharedVal = Curve(Path.Combine(dir, "shared", $"len-{t}"), "val_loss");
             Assert.Equal(Curve(Path.Combine(dir, $"independent-{t}"), "val_loss")[t], sharedVal[t], 6);
         }
@@ -70,6 +73,12 @@ public class PretrainEngineTests : IDisposable
         Assert.Equal(reference.LastValLoss!.Value, resumed.LastValLoss!.Value, 6);
         // Only the newest two checkpoints are kept.
         Assert.Equal(new long[] { 12, 16 }, new CheckpointStore(run, 2).List().Select(e => e.Step));
+        // The validation subset (val_images 24, stratified) is recorded in the run folder.
+        var recorded = MimScale.Data.Subsets.Manifest.Load(Path.Combine(run, TrainingSources.ValManifestFile));
+        Assert.Equal(24, recorded.Count);
+        Assert.Equal(TrainingSources.OpenEval("fashion-mnist@test", 24).Manifest!.Hash, recorded.Hash);
+        Assert.StartsWith("# mimscale-manifest 1\n# sha256: " + recorded.Hash + "\n# count: 24\n",
+            File.ReadAllText(Path.Combine(run, TrainingSources.ValManifestFile)));
     }
 
     [FashionMnistFact]

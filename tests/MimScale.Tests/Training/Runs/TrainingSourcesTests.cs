@@ -23,13 +23,31 @@ public class TrainingSourcesTests
         Assert.Null(none);
     }
 
-    [FashionMnistFact]
-    public void EvaluationSourcesCutToTheirFirstImages()
+    [Fact]
+    public void ARunFolderKeepsTheValidationImagesItStartedWith()
     {
-        var val = TrainingSources.OpenEval("fashion-mnist@test", 100);
-        Assert.Equal(100, val.Count);
-        Assert.Equal(9, val.GetLabel(0));                  // the test split's first label
-        Assert.Equal(10000, TrainingSources.OpenEval("fashion-mnist@test", 0).Count);
+        var dir = Directory.CreateTempSubdirectory("mimscale-val-").FullName;
+        try
+        {
+            var source = new MimScale.Tests.Data.PatternSource(100, 4);
+            var m20 = MimScale.Data.Subsets.StratifiedSubset.Draw(source, 20);
+            TrainingSources.RecordValidation(dir, m20);
+            var file = Path.Combine(dir, TrainingSources.ValManifestFile);
+            Assert.Equal(m20.Hash, MimScale.Data.Subsets.Manifest.Load(file).Hash);
+            Assert.Contains("# subset: stratified validation subset\n", File.ReadAllText(file));
+            Assert.Contains("# images: 20\n", File.ReadAllText(file));
+            TrainingSources.RecordValidation(dir, m20);                     // a resume with the same images is fine
+            var other = Assert.Throws<InvalidDataException>(() => TrainingSources.RecordValidation(dir, MimScale.Data.Subsets.StratifiedSubset.Draw(source, 40)));
+            Assert.Contains(file, other.Message);
+            Assert.Throws<InvalidDataException>(() => TrainingSources.RecordValidation(dir, null));
+
+            // A run that trained before the subset was recorded validated on its first N images: not continued.
+            var old = Directory.CreateDirectory(Path.Combine(dir, "old")).FullName;
+            File.WriteAllText(Path.Combine(old, "metrics.jsonl"), "{}\n");
+            Assert.Contains("started before val_images meant a class-balanced subset", Assert.Throws<InvalidDataException>(() => TrainingSources.RecordValidation(old, m20)).Message);
+            TrainingSources.RecordValidation(old, null);                    // all images: nothing to record
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
     [Fact]
