@@ -64,11 +64,14 @@ public static class BlockCheckpoint
         {
             var recipe = (Recipe)vars[0];
             var x = (Tensor)vars[1];
-            // Runs under no_grad (the caller, TorchSharp's Function.apply, disables it): no graph, no saved intermediates.
+            // Runs under no_grad (the caller, TorchSharp's Function.apply, disables it): no graph. The intermediates are
+            // freed here, not at the end of the caller's dispose scope: that scope would keep them all alive until the
+            // micro-batch ends, and checkpointing would save nothing.
             recipe.States = recipe.Generators.Select(g => g.get_state().DetachFromDisposeScope()).ToArray();
             ctx.save_data("recipe", recipe);
             ctx.save_for_backward([x]);
-            return recipe.Block(x);
+            using var scope = torch.NewDisposeScope();
+            return recipe.Block(x).MoveToOuterDisposeScope();
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
