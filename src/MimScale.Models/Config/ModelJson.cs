@@ -14,7 +14,7 @@ public static class ModelJson
     static readonly string[] SwinKeys =
     {
         "img_size", "patch_size", "in_chans", "num_classes", "embed_dim", "depths", "num_heads", "window_size", "mlp_ratio",
-        "qkv_bias", "drop_rate", "attn_drop_rate", "drop_path_rate", "ape", "patch_norm", "pretrained_window_sizes",
+        "qkv_bias", "drop_rate", "attn_drop_rate", "drop_path_rate", "ape", "patch_norm", "pretrained_window_sizes", "use_checkpoint",
     };
     static readonly string[] SimMimKeys = { "encoder_stride", "mask_patch_size", "mask_ratio", "norm_target_window" };
 
@@ -66,6 +66,7 @@ public static class ModelJson
                 "ape" => o with { Ape = Bool(path, p.Name, v) },
                 "patch_norm" => o with { PatchNorm = Bool(path, p.Name, v) },
                 "pretrained_window_sizes" => o with { PretrainedWindowSizes = Ints(path, p.Name, v) },
+                "use_checkpoint" => o with { UseCheckpoint = Bool(path, p.Name, v) },
                 _ when simmim && SimMimKeys.Contains(p.Name) => Keep(extra, p, o),
                 _ => throw new InvalidDataException($"{path}: unknown key '{p.Name}'; known: {string.Join(", ", simmim ? SwinKeys.Concat(SimMimKeys) : SwinKeys)}"),
             };

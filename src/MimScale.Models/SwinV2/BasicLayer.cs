@@ -10,6 +10,8 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
 {
     private readonly ModuleList<SwinTransformerBlock> blocks;
     private readonly PatchMerging? downsample;
+    private readonly bool useCheckpoint;
+    private readonly Generator? generator;
 
     public BasicLayer(SwinV2Options o, int stage, double[] dropPathRates, Generator? generator) : base(nameof(BasicLayer))
     {
@@ -25,6 +27,8 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
         }
         if (stage < o.NumLayers - 1) downsample = new PatchMerging(resolution, dim);
         RegisterComponents();
+        useCheckpoint = o.UseCheckpoint;
+        this.generator = generator;
     }
 
     public IReadOnlyList<SwinTransformerBlock> Blocks => blocks.ToList();
@@ -32,7 +36,7 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
     /// <summary>Runs the blocks only (the stage output before merging).</summary>
     public Tensor ForwardBlocks(Tensor x)
     {
-        foreach (var block in blocks) x = block.forward(x);
+        foreach (var block in blocks) x = Run(block, x, block.forward);
         return x;
     }
 
@@ -41,9 +45,15 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
     /// <summary>The blocks on a (height, width) token grid of any size (dense backbones; see <see cref="SwinTransformerBlock.ForwardAt"/>).</summary>
     public Tensor ForwardBlocksAt(Tensor x, int height, int width)
     {
-        foreach (var block in blocks) x = block.ForwardAt(x, height, width);
+        foreach (var block in blocks) x = Run(block, x, t => block.ForwardAt(t, height, width));
         return x;
     }
+
+    // Official BasicLayer.forward: `x = checkpoint.checkpoint(blk, x) if self.use_checkpoint else blk(x)`. A forward that
+    // records no graph (evaluation under no_grad) is a plain call (BlockCheckpoint falls back). Parameters are listed per
+    // call: moving the module to another device or dtype replaces them.
+    Tensor Run(SwinTransformerBlock block, Tensor x, Func<Tensor, Tensor> forward) =>
+        useCheckpoint ? BlockCheckpoint.Apply(forward, x, block.parameters().ToList(), generator) : forward(x);
 
     /// <summary>Patch merging of a (height, width) grid of any size, to (ceil(height/2), ceil(width/2)); identity in the last stage.</summary>
     public Tensor DownsampleAt(Tensor x, int height, int width) => downsample is null ? x : downsample.ForwardAt(x, height, width);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MimScale.Models.SwinV2;
 
 /// <summary>
@@ -27,6 +29,14 @@ public sealed record SwinV2Options
     public bool PatchNorm { get; init; } = true;
     /// <summary>Window size each stage was pre-trained with (0 = none); normalises the position-bias coordinates.</summary>
     public int[] PretrainedWindowSizes { get; init; } = { 0, 0, 0, 0 };
+    /// <summary>
+    /// Activation checkpointing per block (official <c>use_checkpoint</c>): a training forward keeps only each block's
+    /// input and recomputes the block in backward, trading compute for memory. Results are unchanged (the recomputation
+    /// replays the drop-path and dropout randomness, <see cref="BlockCheckpoint"/>). Not serialised to JSON: resolved
+    /// configs are hashed to identify a run, and a memory switch must not make a run another one.
+    /// </summary>
+    [JsonIgnore]
+    public bool UseCheckpoint { get; init; }
 
     public int NumLayers => Depths.Length;
     /// <summary>Channels after the last stage: embed_dim * 2^(stages-1).</summary>

@@ -68,11 +68,15 @@ public static class CellConfig
     /// <summary>SHA-256 of the UTF-8 text, lower-case hex.</summary>
     public static string Hash(string canonicalJson) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
 
-    /// <summary>A recipe as a sorted JSON object of canonical texts (lists as arrays).</summary>
+    /// <summary>Recipe keys that change memory, never results: not hashed, so switching them keeps a cell's key and results.</summary>
+    public static readonly IReadOnlySet<string> MemoryOnlyKeys = new HashSet<string>(StringComparer.Ordinal) { "use_checkpoint" };
+
+    /// <summary>A recipe as a sorted JSON object of canonical texts (lists as arrays), without <see cref="MemoryOnlyKeys"/>.</summary>
     public static SortedDictionary<string, object?> Recipe(RecipeMap map)
     {
         var d = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (k, v) in map.Values) d[k] = v.IsList ? v.Items.ToArray() : v.Items[0];
+        foreach (var (k, v) in map.Values)
+            if (!MemoryOnlyKeys.Contains(k)) d[k] = v.IsList ? v.Items.ToArray() : v.Items[0];
         return d;
     }
 

@@ -18,7 +18,7 @@ public sealed record ComputeRate(double AssumedGflops, IReadOnlyDictionary<strin
     /// <summary>Estimated wall hours of a trunk group's pre-training.</summary>
     public double Hours(TrunkGroup trunk) =>
         MeasuredSecondsPerImage is not null && MeasuredSecondsPerImage.TryGetValue(trunk.Model, out var spi)
-            ? trunk.TotalIterations * (double)trunk.Config.BatchSize * spi / 3600
+            ? trunk.TotalIterations * (double)trunk.Config.TotalBatch * spi / 3600
             : trunk.TotalFlops / (AssumedGflops * 1e9) / 3600;
 
     /// <summary>How the hours were obtained, for the plan printout.</summary>

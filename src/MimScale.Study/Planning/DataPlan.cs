@@ -30,6 +30,12 @@ public sealed record DataPlan(
     /// </summary>
     public string PretrainSourceSpec => ManifestPath is null ? Source : $"manifest:{ManifestPath}@{Source}";
 
-    /// <summary>Fraction of the source for fraction variants (the analysis's DataFraction).</summary>
-    public double? Fraction => Variant.Fraction;
+    /// <summary>
+    /// Fraction of the base set (the analysis's DataFraction): null for class subsets and for other data sets, which are
+    /// no fraction of it (the analysis places them on the data axis by image count).
+    /// </summary>
+    public double? Fraction => Variant.SourceName is null ? Variant.Fraction : null;
+
+    /// <summary>Fraction of <see cref="Source"/> the variant draws (what the engine samples without a manifest).</summary>
+    public double? SubsetFraction => Variant.Fraction;
 }

@@ -43,19 +43,20 @@ public sealed class ManifestResolver
 
     /// <summary>The variant's data without reading the source (hash and count unknown).</summary>
     public static DataPlan Unresolved(DataSpec data, DataVariant variant) =>
-        new(data.Label(variant), variant, data.Source, data.ValSource, data.EvalSource, data.SubsetSeed, null, null, null);
+        new(data.Label(variant), variant, data.SourceOf(variant), data.ValSource, data.EvalSource, data.SubsetSeed, null, null, null);
 
     private Manifest ManifestOf(DataSpec data, DataVariant variant)
     {
-        var key = (data.Source, data.SubsetSeed, variant);
+        string spec = data.SourceOf(variant);
+        var key = (spec, data.SubsetSeed, variant);
         if (_manifests.TryGetValue(key, out var m)) return m;
-        if (!_sources.TryGetValue(data.Source, out var source)) _sources[data.Source] = source = _open(data.Source);
+        if (!_sources.TryGetValue(spec, out var source)) _sources[spec] = source = _open(spec);
         if (variant.Kind == DataVariantKind.Fraction)
         {
             // All fractions of one source in one draw: the sampler makes them nested (smaller inside larger).
-            var fractions = data.Variants.Where(v => v.Kind == DataVariantKind.Fraction).ToList();
+            var fractions = data.Variants.Where(v => v.Kind == DataVariantKind.Fraction && v.SourceName == variant.SourceName).ToList();
             var drawn = SubsetSampler.ClassBalancedFractions(source, fractions.Select(v => v.Fraction!.Value).ToList(), data.SubsetSeed);
-            for (int i = 0; i < fractions.Count; i++) _manifests[(data.Source, data.SubsetSeed, fractions[i])] = drawn[i];
+            for (int i = 0; i < fractions.Count; i++) _manifests[(spec, data.SubsetSeed, fractions[i])] = drawn[i];
         }
         else _manifests[key] = SubsetSampler.ClassSubset(source, variant.Classes!.Value, data.SubsetSeed);
         return _manifests[key];

@@ -16,9 +16,11 @@ public static class PlanText
         string arm = armCells == 0 ? "" : $" + {armCells} decoder-arm cells ({string.Join(", ", s.DecoderArm!.Decoders.Select(d => d.Label))})";
         L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds{arm} = {plan.Cells.Count} cells in {plan.Trunks.Count} trunks ({(s.ShareTrunks ? "lengths share a trunk up to their branch points" : "no sharing")})");
         if (s.Description.Length > 0) L($"  {s.Description}");
-        L($"models: {string.Join(", ", plan.Trunks.Select(t => t.Model).Distinct())}; batch {plan.Trunks[0].Config.BatchSize}; lengths {string.Join(", ", s.Lengths)}; seeds {string.Join(", ", s.Seeds)}");
+        L($"models: {string.Join(", ", plan.Trunks.Select(t => t.Model).Distinct())}; batch {Batch(plan.Trunks[0].Config)}; lengths {string.Join(", ", s.Lengths)}; seeds {string.Join(", ", s.Seeds)}");
         L($"evaluations per cell: val_loss{string.Concat(s.Evaluations.Select(e => ", " + e))}; report metric {s.ReportMetric}");
         L($"pre-training source {s.Data.Source}; validation {s.Data.ValSource}; evaluation training set {s.Data.EvalSource}");
+        foreach (var other in s.Data.OtherSources)
+            L($"  other data set on the data axis: {other.Name} from {other.Source} (validation and evaluations as above)");
         foreach (var d in plan.Trunks.Select(t => t.Data).DistinctBy(d => d.Label))
             L($"  {d.Label,-28} {(d.ImageCount is int n ? n.ToString("N0", CultureInfo.InvariantCulture) + " images" : "images unknown"),-16} manifest {d.ManifestHash?[..12] ?? "unknown (source not read)"}");
         sb.AppendLine();
@@ -50,6 +52,9 @@ public static class PlanText
         if (!plan.DataResolved) L($"  note: the data source was not read, so manifest hashes (and cell keys) are provisional");
         return sb.ToString();
     }
+
+    static string Batch(MimScale.Training.Pretraining.PretrainConfig c) =>
+        c.Accumulation == 1 ? c.BatchSize.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{c.TotalBatch} ({c.BatchSize} x {c.Accumulation} accumulated)");
 
     /// <summary>Left-aligned columns separated by two spaces.</summary>
     public static string Table(IReadOnlyList<string[]> rows)

@@ -103,8 +103,9 @@ public static class StudyPlanner
         if (spec.ShareTrunks && engine.WarmupIterations > schedule.BranchPoint(lengths[0]))
             throw new StudySpecException(spec.Pretrain.Origin, null,
                 $"warmup_iterations {engine.WarmupIterations} ends after the first branch point {schedule.BranchPoint(lengths[0])} (length {lengths[0]}); a shared trunk needs warm-up to end before every branch");
-        // FLOPs of the encoder and the linear head (the decoder blocks' few FLOPs on the final grid are not counted).
-        double flopsPerIteration = ModelCost.SimMimTrainingFlops(model.Pretrain.Encoder, model.Pretrain.EncoderStride) * engine.BatchSize;
+        // Per update: batch_size x accumulation images (the micro-batch alone would undercount accumulated updates); the
+        // encoder and the linear head (the decoder blocks' few FLOPs on the final grid are not counted).
+        double flopsPerIteration = ModelCost.SimMimTrainingFlops(model.Pretrain.Encoder, model.Pretrain.EncoderStride) * engine.TotalBatch;
 
         // The trunk's identity: a cell config without the per-length parts, plus the set of lengths (its snapshots).
         var trunkConfig = CellConfig.Build(version, model, data, lengths[^1], schedule.BranchPoint(lengths[^1]), engine.DecayGamma, seed,

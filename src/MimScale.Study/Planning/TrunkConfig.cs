@@ -23,7 +23,7 @@ public static class TrunkConfig
             ["iterations"] = iterations.ToString(CultureInfo.InvariantCulture),
         };
         // Without a manifest (a plan that did not read the data) the engine draws the same subset itself.
-        if (data.ManifestPath is null && data.Fraction is double f && f < 1)
+        if (data.ManifestPath is null && data.SubsetFraction is double f && f < 1)
         {
             values["fraction"] = f.ToString("R", CultureInfo.InvariantCulture);
             values["subset_seed"] = data.SubsetSeed.ToString(CultureInfo.InvariantCulture);

@@ -16,7 +16,8 @@ public static partial class StudySpecReader
         ["name", "description", "models", "data", "lengths", "seeds", "share_trunks", "evaluations", "pretrain", "finetune", "linear_probe", "knn", "report_metric",
          "decoder_arm"];
     private static readonly string[] DecoderArmKeys = ["decoders", "models", "fractions"];
-    private static readonly string[] DataKeys = ["name", "source", "val_source", "eval_source", "subset_seed", "fractions", "class_subsets"];
+    private static readonly string[] DataKeys = ["name", "source", "val_source", "eval_source", "subset_seed", "fractions", "class_subsets", "other_sources"];
+    private static readonly string[] OtherSourceKeys = ["name", "source", "fractions"];
 
     /// <summary>Reads and validates the spec file at <paramref name="path"/>.</summary>
     public static StudySpec Load(string path)
@@ -193,7 +194,37 @@ public static partial class StudySpecReader
                 variants.Add(v);
             }
         if (variants.Count == 0) variants.Add(DataVariant.OfFraction(1.0)); // no axis given: the whole source
-        return new DataSpec(name, source, val, eval, seed, variants);
+        var others = d.TryGetValue("other_sources", out var on) ? ReadOtherSources(y, on, name, source, variants) : [];
+        return new DataSpec(name, source, val, eval, seed, variants) { OtherSources = others };
+    }
+
+    // data.other_sources: [{name, source, fractions (default [1.0])}]: other data sets on the data axis (ImageNet-22K).
+    // Their variants are appended to the axis; the validation and evaluation sources stay the base set's.
+    private static List<NamedSource> ReadOtherSources(YamlReading y, YamlNode node, string baseName, string baseSource, List<DataVariant> variants)
+    {
+        var others = new List<NamedSource>();
+        foreach (var item in y.Sequence(node, "other_sources"))
+        {
+            var e = y.Entries(y.Mapping(item, "other_sources entry"), "an other_sources entry", OtherSourceKeys);
+            if (!e.TryGetValue("name", out var nn)) throw y.Error(item, "an other_sources entry needs a 'name' (its label, e.g. ImageNet-22K)");
+            if (!e.TryGetValue("source", out var sn)) throw y.Error(item, "an other_sources entry needs a 'source'");
+            var other = new NamedSource(y.Scalar(nn, "name"), y.Scalar(sn, "source"));
+            if (other.Name.Trim().Length == 0) throw y.Error(nn, "other source name is empty");
+            if (other.Name == baseName || others.Any(o => o.Name == other.Name)) throw y.Error(nn, $"data set name '{other.Name}' is used twice");
+            if (other.Source == baseSource || others.Any(o => o.Source == other.Source))
+                throw y.Error(sn, $"source '{other.Source}' is already on the data axis (a fraction of one source belongs in its 'fractions')");
+            others.Add(other);
+            var fractions = e.TryGetValue("fractions", out var fn) ? y.Sequence(fn, "fractions") : [new YamlScalarNode("1.0")];
+            foreach (var n in fractions)
+            {
+                double f = y.Number(n, "fractions");
+                if (!(f > 0 && f <= 1)) throw y.Error(n, $"fraction {f} of {other.Name} must be in (0, 1]");
+                var v = DataVariant.OfFraction(f, other.Name);
+                if (variants.Contains(v)) throw y.Error(n, $"fraction {f} of {other.Name} is listed twice");
+                variants.Add(v);
+            }
+        }
+        return others;
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]

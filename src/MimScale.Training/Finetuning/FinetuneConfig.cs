@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MimScale.Data.Transforms;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
@@ -27,6 +28,12 @@ public sealed record FinetuneConfig
     public double DropPathRate { get; init; } = 0.1;
     /// <summary>null = the number of classes of the training source.</summary>
     public int? NumClasses { get; init; }
+    /// <summary>
+    /// Activation checkpointing per block (official <c>use_checkpoint</c>): less memory, one more block forward per
+    /// backward, the same results. Not hashed into the run's identity (a run may resume with it switched).
+    /// </summary>
+    [JsonIgnore]
+    public bool UseCheckpoint { get; init; }
 
     // --- data ---
     public string Source { get; init; } = "fashion-mnist@train";
@@ -92,7 +99,7 @@ public sealed record FinetuneConfig
     /// <summary>The classifier before the pretrained windows are known (those come from the checkpoint).</summary>
     public SwinV2Options ModelOptions(int numClasses)
     {
-        var o = ModelZoo.Get(Model).Finetune with { NumClasses = numClasses, DropPathRate = DropPathRate };
+        var o = ModelZoo.Get(Model).Finetune with { NumClasses = numClasses, DropPathRate = DropPathRate, UseCheckpoint = UseCheckpoint };
         if (ImgSize is int s) o = o with { ImgSize = new[] { s, s } };
         if (WindowSize is int w) o = o with { WindowSize = w };
         // From scratch nothing was pre-trained: coordinates are normalised by the model's own window.

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
 using MimScale.Training.Schedules;
@@ -23,6 +24,12 @@ public sealed record PretrainConfig
     public int? NormTargetWindow { get; init; }
     public string Decoder { get; init; } = "linear";
     public int DecoderDepth { get; init; } = 2;
+    /// <summary>
+    /// Activation checkpointing per encoder block (official <c>use_checkpoint</c>): less memory, one more block forward
+    /// per backward, the same results. Not hashed into the run's identity (a run may resume with it switched).
+    /// </summary>
+    [JsonIgnore]
+    public bool UseCheckpoint { get; init; }
 
     // --- data ---
     /// <summary>Training source spec (see MimScale.Data ImageSources.Open), e.g. "fashion-mnist" or "folder:/data/imagenet@train".</summary>
@@ -82,6 +89,7 @@ public sealed record PretrainConfig
         if (ImgSize is int s) enc = enc with { ImgSize = new[] { s, s } };
         if (WindowSize is int w) enc = enc with { WindowSize = w };
         if (DropPathRate is double d) enc = enc with { DropPathRate = d };
+        enc = enc with { UseCheckpoint = UseCheckpoint };
         return zoo with
         {
             Encoder = enc,

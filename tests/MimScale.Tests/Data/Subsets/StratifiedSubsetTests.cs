@@ -72,5 +72,5 @@ public class StratifiedSubsetTests
         Assert.Equal(new[] { 2, 2, 2, 2, 2, 2, 3, 3, 3, 3 }, a.ValManifest.Entries.GroupBy(e => e.Label).Select(g => g.Count()).Order());
     }
 
-    static PretrainConfig PretrainEngineTestsTiny() => MimScale.Tests.Training.PretrainEngineTests.Tiny;
+    static PretrainConfig PretrainEngineTestsTiny() => MimScale.Tests.Training.Pretraining.PretrainEngineTests.Tiny;
 }

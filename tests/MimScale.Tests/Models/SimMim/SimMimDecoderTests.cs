@@ -116,7 +116,7 @@ public class SimMimDecoderTests
     [Fact]
     public void ACheckpointRoundTripsStrictlyAndAFineTuneSetsTheDecoderBlocksAside()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var scope = NewDisposeScope();
         using var model = new SimMimModel(Options(DecoderKind.Transformer, 2), new Generator(3));
         SetPostNorms(model, 0.5);
