@@ -44,7 +44,7 @@ public sealed record PhotometricDistortion(int BrightnessDelta = 32, double Cont
     }
 
     /// <summary>mmseg convert: (img.astype(float32) * alpha + beta).clip(0, 255).astype(uint8), which truncates.</summary>
-    internal static byte Convert(byte v, double alpha, double beta) => (byte)Math.Clamp((float)(v * (float)alpha + (float)beta), 0f, 255f);
+    public static byte Convert(byte v, double alpha, double beta) => (byte)Math.Clamp((float)(v * (float)alpha + (float)beta), 0f, 255f);
 
     delegate void HsEdit(ref byte h, ref byte s);
 
@@ -59,7 +59,7 @@ public sealed record PhotometricDistortion(int BrightnessDelta = 32, double Cont
     }
 
     /// <summary>OpenCV RGB2HSV for 8 bits: V = max, S = 255 (V - min) / V, H = hue in degrees / 2, rounded.</summary>
-    internal static (byte H, byte S, byte V) RgbToHsv(byte r, byte g, byte b)
+    public static (byte H, byte S, byte V) RgbToHsv(byte r, byte g, byte b)
     {
         int v = Math.Max(r, Math.Max(g, b)), min = Math.Min(r, Math.Min(g, b)), diff = v - min;
         int s = v == 0 ? 0 : (int)Math.Round(255.0 * diff / v, MidpointRounding.AwayFromZero);
@@ -71,7 +71,7 @@ public sealed record PhotometricDistortion(int BrightnessDelta = 32, double Cont
     }
 
     /// <summary>OpenCV HSV2RGB for 8 bits: sector of H x 6/180, the four tabulated values, x255 rounded.</summary>
-    internal static (byte R, byte G, byte B) HsvToRgb(byte hb, byte sb, byte vb)
+    public static (byte R, byte G, byte B) HsvToRgb(byte hb, byte sb, byte vb)
     {
         float v = vb / 255f, s = sb / 255f;
         if (sb == 0) { byte g = Round(v); return (g, g, g); }
