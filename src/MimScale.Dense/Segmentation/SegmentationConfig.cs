@@ -21,8 +21,8 @@ public sealed record SegmentationConfig
     public int[]? PretrainedWindowSizes { get; init; }
     /// <summary>The size the backbone's windows are laid out for; null = crop_size.</summary>
     public int? ImgSize { get; init; }
-    /// <summary>Backbone window; null = the zoo's fine-tuning window (the paper uses 20 at 640 px).</summary>
-    public int? WindowSize { get; init; }
+    /// <summary>Backbone window (the paper's 20 at 640 px); null = the zoo's fine-tuning window.</summary>
+    public int? WindowSize { get; init; } = 20;
     public double DropPathRate { get; init; } = 0.1;
     public int Channels { get; init; } = 512;
     /// <summary>FCN auxiliary head width; 0 = none.</summary>

@@ -112,12 +112,9 @@ public sealed class SegmentationRun
                 session.Checkpoint(done, model, new LoaderPosition(epoch, batch));
             }
         }
-        if (last is not null) last.WriteJson(Path.Combine(runDir, "val_metrics.json"), config.ReduceZeroLabel);
-        else if (File.Exists(Path.Combine(runDir, "val_metrics.json")))
-        {
-            // A run resumed after its last step has no new evaluation: evaluate the final weights again (deterministic).
-            last = SegmentationPredictor.Evaluate(model, val, settings, spec.Norm, config.ValImages);
-        }
+        // A run resumed after its last step has no new evaluation: evaluate the final weights (deterministic) again.
+        last ??= SegmentationPredictor.Evaluate(model, val, settings, spec.Norm, config.ValImages);
+        last.WriteJson(Path.Combine(runDir, "val_metrics.json"), config.ReduceZeroLabel);
         var result = new SegmentationResult(runDir, total, last, lastTrain, session.ElapsedSeconds, session.State.NonFiniteTotal,
             config.IsScratch ? "scratch" : config.Pretrained!);
         AtomicFile.WriteAllText(Path.Combine(runDir, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions
