@@ -3,7 +3,7 @@ using MimScale.Bench;
 
 namespace MimScale.Cli.Commands;
 
-/// <summary>`mimscale bench forward|train|loader`: benchmarks that print numbers (never pass/fail).</summary>
+/// <summary>`mimscale bench forward|train|loader|segment`: benchmarks that print numbers (never pass/fail).</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -32,7 +32,33 @@ public static class BenchCommand
             command.Subcommands.Add(sub);
         }
         command.Subcommands.Add(LoaderCommand());
+        command.Subcommands.Add(SegmentCommand());
         return command;
+    }
+
+    static Command SegmentCommand()
+    {
+        var d = new SegmentationBenchOptions();
+        var model = new Option<string>("--model") { Description = "Backbone zoo name", DefaultValueFactory = _ => d.Model };
+        var batch = new Option<int>("--batch") { Description = "Training batch", DefaultValueFactory = _ => d.Batch };
+        var crop = new Option<int>("--crop") { Description = "Crop size (training input and sliding-window crop)", DefaultValueFactory = _ => d.Crop };
+        var window = new Option<int?>("--window") { Description = "Backbone window (default 8)", DefaultValueFactory = _ => d.Window };
+        var channels = new Option<int>("--channels") { Description = "UPerHead channels (512 in the paper)", DefaultValueFactory = _ => d.Channels };
+        var aux = new Option<int>("--aux-channels") { Description = "FCN aux head channels (256 in the paper)", DefaultValueFactory = _ => d.AuxChannels };
+        var image = new Option<int>("--image") { Description = "Side of the square images for sliding inference", DefaultValueFactory = _ => d.Image };
+        var stride = new Option<int>("--stride") { Description = "Sliding-window stride", DefaultValueFactory = _ => d.Stride };
+        var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => d.Steps };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps", DefaultValueFactory = _ => d.Warmup };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)", DefaultValueFactory = _ => 0 };
+        var sub = new Command("segment", "UPerNet training step and sliding-window inference (images/s, MFU).");
+        foreach (var o in new Option[] { model, batch, crop, window, channels, aux, image, stride, steps, warmup, threads }) sub.Options.Add(o);
+        sub.SetAction(r => CliErrors.Run(() => SegmentationBenchmark.Run(d with
+        {
+            Model = r.GetValue(model)!, Batch = r.GetValue(batch), Crop = r.GetValue(crop), Window = r.GetValue(window), Channels = r.GetValue(channels),
+            AuxChannels = r.GetValue(aux), Image = r.GetValue(image), Stride = r.GetValue(stride), Steps = r.GetValue(steps), Warmup = r.GetValue(warmup),
+            Threads = r.GetValue(threads),
+        }, Console.Out)));
+        return sub;
     }
 
     static Command LoaderCommand()
