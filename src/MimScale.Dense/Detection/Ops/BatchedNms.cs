@@ -38,7 +38,7 @@ public static class BatchedNms
     static long[] OffsetTrick(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold, bool hostLoop)
     {
         using var scope = NewDisposeScope();
-        var maxPlusOne = boxes.max().add(One);                                    // []
+        var maxPlusOne = boxes.max().add(One, One);                                  // []
         var offsets = categories.to_type(boxes.dtype).mul(maxPlusOne);           // [N]
         var shifted = boxes.add(offsets.unsqueeze(1), One);                       // [N, 4]
         return Nms.KeptIndices(shifted, scores, iouThreshold, hostLoop);

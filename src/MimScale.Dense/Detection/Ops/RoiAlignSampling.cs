@@ -84,7 +84,7 @@ internal sealed record RoiAlignSampling(Tensor Rows, Tensor Cols, Tensor Weights
             using var w = width.ToScalar();
             using var hw = (height * width).ToScalar();
             using var colBase = colOffset.ToScalar();
-            var pixel = image.index_select(0, sel).mul(hw).add(colBase).view(g, 1, 1, 1, 1, 1, 1);
+            var pixel = image.index_select(0, sel).mul(hw).add(colBase, One).view(g, 1, 1, 1, 1, 1, 1);
             var col = pixel.add(yIdx.mul(w).view(g, outH, 1, gh, 1, 2, 1), One).add(xIdx.view(g, 1, outW, 1, gw, 1, 2), One);
             cols.Add(col.expand(shape).reshape(-1));
             using var cells = ((long)outH * outW).ToScalar();
@@ -117,7 +117,7 @@ internal sealed record RoiAlignSampling(Tensor Rows, Tensor Cols, Tensor Weights
         using var sizeS = size.ToScalar();
         using var last = (size - 1).ToScalar();
         var p = Arange.Of(bins, dtype, device);                                              // [P]
-        var i = Arange.Of(samples, dtype, device).add(Half);                                 // [S]  iy + .5f
+        var i = Arange.Of(samples, dtype, device).add(Half, One);                               // [S]  iy + .5f
         var binStart = start.unsqueeze(1).add(p.unsqueeze(0).mul(bin.unsqueeze(1)), One); // [G, P]  start + p*bin
         var within = i.unsqueeze(0).mul(bin.unsqueeze(1)).div(grid);                      // [G, S]  (i + .5)*bin / grid
         var coord = binStart.unsqueeze(2).add(within.unsqueeze(1), One);                  // [G, P, S]
@@ -126,11 +126,11 @@ internal sealed record RoiAlignSampling(Tensor Rows, Tensor Cols, Tensor Weights
         var low = v.floor().to_type(ScalarType.Int64);                                    // (int)y, y >= 0
         var pinned = low.ge(last);                                                        // y_low >= size - 1
         var lastIdx = full_like(low, last);
-        var high = where(pinned, lastIdx, low.add(One));
+        var high = where(pinned, lastIdx, low.add(One, One));
         low = where(pinned, lastIdx, low);
         v = where(pinned, full_like(v, last), v);
         var l = v.sub(low.to_type(dtype));                                                // ly = y - y_low
-        var h = l.neg().add(One);                                                         // hy = 1 - ly
+        var h = l.neg().add(One, One);                                                         // hy = 1 - ly
         var on = valid.to_type(dtype);
         return (stack(new[] { low, high }, -1), stack(new[] { h.mul(on), l.mul(on) }, -1));
     }

@@ -26,7 +26,7 @@ public static class RoiLevelMapper
         using var finest = ((long)finestScale).ToScalar();
         using var top = ((long)numLevels - 1).ToScalar();
         var scale = rois[.., 3].sub(rois[.., 1]).mul(rois[.., 4].sub(rois[.., 2])).sqrt();   // [K]
-        var level = scale.div(finest).add(Eps).log2().floor();                                // [K]
+        var level = scale.div(finest).add(Eps, One).log2().floor();                                // [K]
         return level.clamp(Zero, top).to_type(ScalarType.Int64).MoveToOuterDisposeScope();
     }
 }

@@ -28,8 +28,8 @@ public static class MaskPaster
         using var scope = NewDisposeScope();
         var b = boxes.detach().to_type(ScalarType.Float32);
         var x0 = b[.., 0..1]; var y0 = b[.., 1..2]; var x1 = b[.., 2..3]; var y1 = b[.., 3..4];           // [K, 1]
-        var px = Arange.Of(width, ScalarType.Float32, CPU).add(Half);                                    // [W]
-        var py = Arange.Of(height, ScalarType.Float32, CPU).add(Half);                                   // [H]
+        var px = Arange.Of(width, ScalarType.Float32, CPU).add(Half, One);                                    // [W]
+        var py = Arange.Of(height, ScalarType.Float32, CPU).add(Half, One);                                   // [H]
         var gx = px.unsqueeze(0).sub(x0).div(x1.sub(x0)).mul(Two).sub(One);                              // [K, W]
         var gy = py.unsqueeze(0).sub(y0).div(y1.sub(y0)).mul(Two).sub(One);                              // [K, H]
         var grid = stack(new[] { gx.unsqueeze(1).expand(k, height, width), gy.unsqueeze(2).expand(k, height, width) }, 3);

@@ -19,7 +19,7 @@ public sealed record Proposals(Tensor Boxes, Tensor Scores);
 /// <param name="NmsIou">NMS IoU threshold.</param>
 public sealed record ProposalGenerator(int NmsPre, int MaxPerImage, double NmsIou)
 {
-    static readonly Scalar Zero = 0;
+    static readonly Scalar Zero = 0, One = 1;
 
     /// <summary>
     /// Proposals of image <paramref name="image"/> of the batch. anchors: [N, 4]; imageHw: the image's size before
@@ -47,7 +47,7 @@ public sealed record ProposalGenerator(int NmsPre, int MaxPerImage, double NmsIo
                 idx = order.narrow(0, 0, NmsPre);
             }
             using var offset = start.ToScalar();
-            var global = idx.add(offset);                   // int64 (a double Scalar would promote to float)
+            var global = idx.add(offset, One);                 // int64 (a double Scalar would promote to float)
             boxesPerLevel.Add(DeltaXywhBoxCoder.Rpn.Decode(anchors.index_select(0, global), deltas.index_select(0, global), imageHw));
             scoresPerLevel.Add(scores);
             levelIds.Add(tensor(Enumerable.Repeat((long)l, (int)scores.shape[0]).ToArray(), ScalarType.Int64));
