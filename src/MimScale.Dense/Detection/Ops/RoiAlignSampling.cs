@@ -130,7 +130,7 @@ internal sealed record RoiAlignSampling(Tensor Rows, Tensor Cols, Tensor Weights
         low = where(pinned, lastIdx, low);
         v = where(pinned, full_like(v, last), v);
         var l = v.sub(low.to_type(dtype));                                                // ly = y - y_low
-        var h = l.neg().add(One, One);                                                       // hy = 1 - ly
+        var h = l.neg().add(One, One);                                                         // hy = 1 - ly
         var on = valid.to_type(dtype);
         return (stack(new[] { low, high }, -1), stack(new[] { h.mul(on), l.mul(on) }, -1));
     }

@@ -1,0 +1,38 @@
+using System.Globalization;
+using MimScale.Training.Runs;
+
+namespace MimScale.Dense.Detection.Training;
+
+/// <summary>What `mimscale detect train` was asked: a config with overrides and an output folder, or a folder to resume.</summary>
+public sealed record DetectionRequest(string? ConfigPath, IReadOnlyList<string> Overrides, string? OutDir, string? ResumeDir);
+
+/// <summary>A detection job in its run folder: claims the folder, records run.yaml, runs <see cref="DetectionRun"/>.</summary>
+public static class DetectionJob
+{
+    /// <summary>Runs the request; progress and the final summary line go to <paramref name="log"/>.</summary>
+    public static DetectionResult Run(DetectionRequest request, TextWriter log)
+    {
+        DetectionConfig config;
+        RunFolder folder;
+        if (request.ResumeDir is string resume)
+        {
+            folder = RunFolder.ClaimForResume(resume, "detect train");
+            config = DetectionConfigYaml.Load(folder.RunYamlPath);
+        }
+        else
+        {
+            string file = request.ConfigPath ?? throw new ArgumentException("give a config file or a run folder to resume");
+            config = DetectionConfigYaml.Load(file, request.Overrides);
+            folder = RunFolder.Claim(request.OutDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), "detect train");
+            folder.WriteConfig(DetectionConfigYaml.ToYaml(config));
+        }
+        using (folder)
+        {
+            var r = new DetectionRun(config, folder.Dir, log).Execute();
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done: {r.Step} iterations from {r.StartedFrom}; box AP {100 * (r.Box?.AP ?? double.NaN):F2} (AP50 {100 * (r.Box?.AP50 ?? double.NaN):F2}), " +
+                $"mask AP {100 * (r.Mask?.AP ?? double.NaN):F2} (AP50 {100 * (r.Mask?.AP50 ?? double.NaN):F2}); {r.WallSeconds:F0} s ({folder.Dir})"));
+            return r;
+        }
+    }
+}
