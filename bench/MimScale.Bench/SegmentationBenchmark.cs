@@ -1,3 +1,4 @@
+using MimScale.Training.Schedules;
 using System.Diagnostics;
 using MimScale.Dense.Backbone;
 using MimScale.Dense.Segmentation;
@@ -43,8 +44,9 @@ public static class SegmentationBenchmark
         var optimizer = new AdamW(SegmentationModel.ParameterGroupsOf(model, 0.05, 0.9));
         var step = new TrainStep(optimizer, 0);
         var micro = new Func<Tensor>[] { () => model.Loss(images, labels) };
+        var constant = StepSchedule.Constant(1e-4);
         double trainFlops = 3 * 2 * UPerNetCost.Macs(options, head, o.Crop, o.Crop, withAux: true);
-        Report(output, "train", o.Batch, o.Steps, o.Warmup, () => step.Run(micro, 1e-4), trainFlops, peak);
+        Report(output, "train", o.Batch, o.Steps, o.Warmup, () => step.Run(micro, constant, 0), trainFlops, peak);
 
         // (2) sliding-window inference over Image x Image
         model.eval();

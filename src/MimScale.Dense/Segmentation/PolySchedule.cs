@@ -1,3 +1,5 @@
+using MimScale.Training.Schedules;
+
 namespace MimScale.Dense.Segmentation;
 
 /// <summary>
@@ -9,7 +11,19 @@ namespace MimScale.Dense.Segmentation;
 /// formula, so with min_lr 0 its rate is the head's rate x its scale.
 /// </summary>
 public sealed record PolySchedule(double BaseLr, long TotalIterations, long WarmupIterations, double WarmupRatio = 1e-6, double Power = 1.0, double MinLr = 0)
+    : ILearningRateSchedule
 {
+    /// <inheritdoc/>
+    /// <remarks>Layer-wise decay scales the base rate of the group (mmseg's per-group initial lr).</remarks>
+    public double Rate(long iteration, double groupScale = 1.0) => At(iteration, BaseLr * groupScale);
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, object?> Describe() => new Dictionary<string, object?>
+    {
+        ["kind"] = "warmup_poly", ["base_lr"] = BaseLr, ["total_iterations"] = TotalIterations, ["warmup_iterations"] = WarmupIterations,
+        ["warmup_ratio"] = WarmupRatio, ["power"] = Power, ["min_lr"] = MinLr, ["group_scale"] = "multiplies base_lr (layer decay)",
+    };
+
     /// <summary>Rate of a group with scale 1 at iteration <paramref name="k"/>.</summary>
     public double At(long k) => At(k, BaseLr);
 

@@ -86,8 +86,7 @@ public sealed class SegmentationRun
             ct.ThrowIfCancellationRequested();
             var batches = Enumerable.Range(0, config.Accumulation).Select(a => stream.Batch(k, a)).ToList();
             var micro = batches.Select(b => (Func<Tensor>)(() => model.Loss(b.Images, b.Labels))).ToList();
-            long kk = k;
-            var outcome = step.Run(micro, i => schedule.At(kk, config.Lr * groups[i].LrScale));
+            var outcome = step.Run(micro, schedule, k);   // group i trains at schedule.Rate(k, LrScale_i) = At(k, lr x LrScale_i)
             foreach (var (images, labels) in batches) { images.Dispose(); labels.Dispose(); }
             session.Record(k, outcome);
 
