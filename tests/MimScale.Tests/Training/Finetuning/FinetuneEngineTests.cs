@@ -68,8 +68,9 @@ public class FinetuneEngineTests : IDisposable
         Assert.Equal(full.Last.Top1, again.Last!.Top1);
     }
 
-    // Top-1 on the 32 validation images after one epoch from the seeded SimMIM checkpoint, pinned (k / 32).
-    const double PretrainedStartTop1 = 8 / 32.0;
+    // Top-1 on the 32 validation images (the stratified val_images subset, class-balanced over the 10 classes)
+    // after one epoch from the seeded SimMIM checkpoint, pinned (k / 32).
+    const double PretrainedStartTop1 = 7 / 32.0;
 
     [FashionMnistFact]
     public void StartsFromAPretrainedSimMimCheckpointWithAFreshHead()
