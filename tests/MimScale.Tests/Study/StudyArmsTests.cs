@@ -49,6 +49,18 @@ public class StudyArmsTests
     }
 
     [Fact]
+    public void TheArmsSpecOfTheRepositoryPlansBothArms()
+    {
+        var spec = StudySpecReader.Load(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "studies/fashion-mnist-arms.yaml"));
+        Assert.Equal(new[] { "transformer-1", "transformer-2" }, spec.DecoderArm!.Decoders.Select(d => d.Label));
+        Assert.Equal(new[] { "swinv2-nano" }, spec.DecoderArm.Models);
+        Assert.Contains(DataVariant.OfClasses(2), spec.Data.Variants);
+        Assert.Contains(DataVariant.OfFraction(0.2), spec.Data.Variants);   // the class subset's counterpart: 2 of 10 classes
+        var plan = StudyPlanner.Plan(spec, null, "v");
+        Assert.Equal((16, 8, 4), (plan.Cells.Count, plan.Trunks.Count, plan.Cells.Count(c => c.Decoder is not null)));
+    }
+
+    [Fact]
     public void TheArmAddsTransformerDecoderCellsAndLeavesEveryMainKeyAsItWas()
     {
         var baseline = StudyPlanner.Plan(Spec(), null, "v");
