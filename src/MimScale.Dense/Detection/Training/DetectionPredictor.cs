@@ -3,6 +3,7 @@ using MimScale.Dense.Coco;
 using MimScale.Dense.Detection.Data;
 using MimScale.Models.Checkpoints;
 using MimScale.Training.Runs;
+using TorchSharp;
 
 namespace MimScale.Dense.Detection.Training;
 
@@ -21,6 +22,8 @@ public static class DetectionPredictor
         string yaml = Path.Combine(runDir, "run.yaml");
         if (!File.Exists(yaml)) throw new FileNotFoundException($"{runDir}: no run.yaml (not a `detect train` run folder)", yaml);
         var config = DetectionConfigYaml.Load(yaml);
+        // The run's thread count: libtorch's reductions are ordered per thread, so another count moves scores in the last bits.
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var checkpoint = new CheckpointStore(runDir, config.KeepCheckpoints).Latest()
             ?? throw new InvalidDataException($"{runDir}: the run has no checkpoint yet");
         var data = DetectionDataset.Load(annotationsPath, imageDir);

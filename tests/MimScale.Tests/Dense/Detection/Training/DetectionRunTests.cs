@@ -1,3 +1,4 @@
+using MimScale.Dense.Coco;
 using MimScale.Dense.Detection.Training;
 using MimScale.Training.Runs;
 
@@ -7,7 +8,7 @@ namespace MimScale.Tests.Dense.Detection.Training;
 /// Mask R-CNN trained end to end on 4 tiny scenes through the run machinery: the losses fall when it overfits, and a
 /// killed run resumes with exactly the losses of an uninterrupted one.
 /// </summary>
-public class DetectionRunTests(DetectionScenes scenes) : IClassFixture<DetectionScenes>
+public class DetectionRunTests(DetectionScenes scenes, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<DetectionScenes>
 {
     static Dictionary<long, Dictionary<string, double>> Train(string runDir) =>
         MetricsLog.Read(Path.Combine(runDir, "metrics.jsonl")).Where(r => r.Kind == "train").ToDictionary(r => r.Step, r => r.Values);
@@ -15,17 +16,29 @@ public class DetectionRunTests(DetectionScenes scenes) : IClassFixture<Detection
     [Fact]
     public void OverfittingFourScenesDrivesTheLossesDown()
     {
-        // No jitter or flip, one batch of the 4 scenes per step, lr 1e-3: the same 4 images 24 times.
-        var c = scenes.Tiny with { BatchSize = 4, Epochs = 24, JitterMin = 1, JitterMax = 1, FlipProbability = 0, CheckpointInterval = 24 };
+        // No jitter or flip, one batch of the 4 scenes per step, lr 1e-3: the same 4 images 16 times. Seeded and single-
+        // threaded, so the curve is the same every run: total 5.995 -> 2.52 (mean of steps 14-16), rpn_cls 0.693 -> 0.359,
+        // cls 1.447 -> 0.813, mask 3.608 -> 0.625 (the Kaiming-initialised logits start far from 0).
+        var c = scenes.Tiny with { BatchSize = 4, Epochs = 16, JitterMin = 1, JitterMax = 1, FlipProbability = 0, CheckpointInterval = 16 };
         string run = Path.Combine(scenes.Root, "overfit");
         var result = new DetectionRun(c, run, TextWriter.Null).Execute();
         var curve = Train(run);
-        double first = curve[1]["train_loss"], last = curve.Where(p => p.Key > 21).Average(p => p.Value["train_loss"]);
+        double first = curve[1]["train_loss"], last = curve.Where(p => p.Key > 13).Average(p => p.Value["train_loss"]);
+        foreach (var (step, v) in curve) output.WriteLine($"{step}: {string.Join(" ", v.Select(p => $"{p.Key} {p.Value:F4}"))}");
         Assert.True(last < first / 2, $"loss {first:F3} -> {last:F3}: expected at least a halving");
-        foreach (var part in new[] { "loss_rpn_cls", "loss_cls", "loss_mask" })
-            Assert.True(curve[24][part] < curve[1][part], $"{part}: {curve[1][part]:F4} -> {curve[24][part]:F4}");
+        foreach (var (part, factor) in new[] { ("loss_rpn_cls", 1.5), ("loss_cls", 1.5), ("loss_mask", 3.0) })
+            Assert.True(curve[16][part] < curve[1][part] / factor, $"{part}: {curve[1][part]:F4} -> {curve[16][part]:F4}, expected a fall by {factor}x");
         Assert.NotNull(result.Box);
-        Assert.True(File.Exists(Path.Combine(run, "results.json")));
+        // `detect predict` on the run folder (run.yaml as `detect train` writes it) reproduces the run's own last results,
+        // and `detect evaluate` reads them back to the run's box AP.
+        File.WriteAllText(Path.Combine(run, "run.yaml"), DetectionConfigYaml.ToYaml(c));
+        var (_, _, valAnn, valImg) = c.DataPaths();
+        string predicted = Path.Combine(scenes.Root, "predicted.json");
+        var predictions = DetectionPredictor.Run(run, valAnn, valImg, predicted, TextWriter.Null);
+        Assert.True(predictions.Detections.Count > 0);
+        Assert.Equal(File.ReadAllText(Path.Combine(run, "results.json")), File.ReadAllText(predicted));
+        var stats = CocoEvaluator.EvaluateFiles(valAnn, predicted, CocoIouType.Bbox, Path.Combine(scenes.Root, "stats.json"), TextWriter.Null);
+        Assert.Equal(result.Box!.AP, stats.AP, 12);
     }
 
     [Fact]
