@@ -18,8 +18,8 @@ namespace MimScale.Models.SwinV2;
 /// and without checkpointing.
 /// </para>
 /// <para>
-/// Unlike PyTorch's reentrant checkpoint, the block's parameters are inputs of the function: their gradients flow even
-/// when the block input does not require grad (PyTorch then silently drops them). A block may be back-propagated once
+/// Unlike PyTorch's reentrant checkpoint, the block's parameters are also inputs of the function, so its backward runs
+/// (and their gradients flow) even when the block input does not require grad (PyTorch then silently drops them). A block may be back-propagated once
 /// per forward (the saved states are freed after the backward), as with PyTorch's reentrant variant.
 /// </para>
 /// </summary>
@@ -94,15 +94,14 @@ public static class BlockCheckpoint
                 try { y = recipe.Block(input); }
                 finally { for (int i = 0; i < generators.Length; i++) generators[i].set_state(current[i]); }
 
-                var wrt = new List<Tensor>();
-                var slot = new List<int>();
-                if (x.requires_grad) { wrt.Add(input); slot.Add(1); }
-                for (int i = 0; i < recipe.Parameters.Count; i++)
-                    if (recipe.Parameters[i].requires_grad) { wrt.Add(recipe.Parameters[i]); slot.Add(i + 2); }
-                var grads = wrt.Count == 0 ? [] : autograd.grad([y], wrt, [gradOutput], allow_unused: true);
-                for (int i = 0; i < recipe.Parameters.Count; i++) result.Add(null!);
-                for (int k = 0; k < grads.Count; k++)
-                    if (grads[k] is { IsInvalid: false } g) result[slot[k]] = g.MoveToOuterDisposeScope();
+                // As PyTorch's reentrant checkpoint: back-propagate the recomputed block into its leaves, so the parameter
+                // gradients accumulate straight into .grad and only the input's gradient is returned (returning the parameter
+                // gradients instead would keep one extra copy of them alive until the caller's dispose scope ends).
+                var leaves = recipe.Parameters.Where(p => p.requires_grad).Cast<Tensor>().ToList();
+                if (x.requires_grad) leaves.Add(input);
+                if (leaves.Count > 0) autograd.backward([y], [gradOutput], inputs: leaves);
+                for (int i = 0; i < recipe.Parameters.Count; i++) result.Add(null!);   // already in their .grad
+                if (x.requires_grad) result[1] = input.grad!.MoveToOuterDisposeScope();
             }
             foreach (var s in states) s.Dispose();
             return result;
