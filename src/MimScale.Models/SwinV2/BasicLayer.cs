@@ -11,7 +11,7 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
     private readonly ModuleList<SwinTransformerBlock> blocks;
     private readonly PatchMerging? downsample;
     private readonly bool useCheckpoint;
-    private readonly Generator? generator;
+    private readonly Generator[][] streams;   // per block: the random streams it draws from (forked by the checkpoint)
 
     public BasicLayer(SwinV2Options o, int stage, double[] dropPathRates, Generator? generator) : base(nameof(BasicLayer))
     {
@@ -28,7 +28,15 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
         if (stage < o.NumLayers - 1) downsample = new PatchMerging(resolution, dim);
         RegisterComponents();
         useCheckpoint = o.UseCheckpoint;
-        this.generator = generator;
+        // Drop path draws from the model's generator (the default one without it); dropout always from the default one.
+        bool dropout = o.DropRate > 0 || o.AttnDropRate > 0;
+        streams = Enumerable.Range(0, o.Depths[stage]).Select(j =>
+        {
+            var s = new List<Generator>();
+            if (dropPathRates[first + j] > 0) s.Add(generator ?? torch.Generator.Default);
+            if (dropout && (generator is not null || dropPathRates[first + j] <= 0)) s.Add(torch.Generator.Default);
+            return s.ToArray();
+        }).ToArray();
     }
 
     public IReadOnlyList<SwinTransformerBlock> Blocks => blocks.ToList();
@@ -36,7 +44,7 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
     /// <summary>Runs the blocks only (the stage output before merging).</summary>
     public Tensor ForwardBlocks(Tensor x)
     {
-        foreach (var block in blocks) x = Run(block, x, block.forward);
+        for (int j = 0; j < blocks.Count; j++) x = Run(j, x, blocks[j].forward);
         return x;
     }
 
@@ -45,15 +53,19 @@ public sealed class BasicLayer : Module<Tensor, Tensor>
     /// <summary>The blocks on a (height, width) token grid of any size (dense backbones; see <see cref="SwinTransformerBlock.ForwardAt"/>).</summary>
     public Tensor ForwardBlocksAt(Tensor x, int height, int width)
     {
-        foreach (var block in blocks) x = Run(block, x, t => block.ForwardAt(t, height, width));
+        for (int j = 0; j < blocks.Count; j++)
+        {
+            var block = blocks[j];
+            x = Run(j, x, t => block.ForwardAt(t, height, width));
+        }
         return x;
     }
 
     // Official BasicLayer.forward: `x = checkpoint.checkpoint(blk, x) if self.use_checkpoint else blk(x)`. A forward that
     // records no graph (evaluation under no_grad) is a plain call (BlockCheckpoint falls back). Parameters are listed per
     // call: moving the module to another device or dtype replaces them.
-    Tensor Run(SwinTransformerBlock block, Tensor x, Func<Tensor, Tensor> forward) =>
-        useCheckpoint ? BlockCheckpoint.Apply(forward, x, block.parameters().ToList(), generator) : forward(x);
+    Tensor Run(int j, Tensor x, Func<Tensor, Tensor> forward) =>
+        useCheckpoint ? BlockCheckpoint.Apply(forward, x, blocks[j].parameters().ToList(), streams[j]) : forward(x);
 
     /// <summary>Patch merging of a (height, width) grid of any size, to (ceil(height/2), ceil(width/2)); identity in the last stage.</summary>
     public Tensor DownsampleAt(Tensor x, int height, int width) => downsample is null ? x : downsample.ForwardAt(x, height, width);

@@ -24,7 +24,7 @@ public class PaperStudyTests
         Assert.True(code == 0, error.ToString());
         Assert.Contains("note: cannot read the data source", text);
         Assert.Contains("study paper: 5 models x 5 data x 3 lengths x 1 seeds = 75 cells in 25 trunks", text);
-        Assert.Contains("batch 2048 (16 x 128 accumulated)", text);
+        Assert.Contains("batch 2048 (8 x 256 accumulated)", text);
         Assert.Contains("other data set on the data axis: ImageNet-22K from folder:/data/imagenet-22k@train", text);
         Assert.Contains("125000: 109375+15625, 250000: 218750+31250, 500000: 437500+62500", text);
 

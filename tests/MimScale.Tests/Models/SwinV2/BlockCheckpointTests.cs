@@ -102,7 +102,7 @@ public class BlockCheckpointTests
 
         g.set_state(start);
         int calls = 0;
-        var y = BlockCheckpoint.Apply(t => { calls++; return block.forward(t); }, x, parameters, g);
+        var y = BlockCheckpoint.Apply(t => { calls++; return block.forward(t); }, x, parameters, [g]);
         Assert.Equal(1, calls);
         Assert.True(y.requires_grad);
         var loss = y.square().sum();
@@ -115,7 +115,7 @@ public class BlockCheckpointTests
 
         // Without a graph (evaluation) it is a plain call: no recomputation, no saved state.
         calls = 0;
-        using (torch.no_grad()) BlockCheckpoint.Apply(t => { calls++; return block.forward(t); }, x, parameters, g);
+        using (torch.no_grad()) BlockCheckpoint.Apply(t => { calls++; return block.forward(t); }, x, parameters, [g]);
         Assert.Equal(1, calls);
     }
 
@@ -134,7 +134,7 @@ public class BlockCheckpointTests
             return scope.DisposablesCount;
         }
         int plain = Held(block.forward);
-        int checkpointed = Held(t => BlockCheckpoint.Apply(block.forward, t, block.parameters().ToList(), null));
+        int checkpointed = Held(t => BlockCheckpoint.Apply(block.forward, t, block.parameters().ToList(), [torch.Generator.Default]));
         Assert.True(plain > 30, $"plain forward holds {plain}");
         Assert.True(checkpointed <= 4, $"checkpointed forward holds {checkpointed} tensors (output, saved input, RNG states)");
     }
