@@ -8,6 +8,10 @@ namespace MimScale.Data.Loading;
 /// Shard: positions rank, rank + W, rank + 2W, ... of the global order (DistributedSampler's interleaving). With
 /// drop-last every rank takes floor(N / W) samples (the tail is dropped, not padded with repeats) and only full
 /// batches; otherwise ranks take what falls to them and the last batch may be short.
+/// A subset smaller than one batch per rank (drop-last) runs on into the next pass: the epoch then covers
+/// <see cref="Passes"/> = ceil(batch / per-rank) consecutive passes, pass j ordered by stream (seed, Order, epoch, j)
+/// (pass 0 is the ordinary order) with global positions offset by j x count, so 10 images at batch 16 give one full
+/// batch per epoch instead of none.
 /// </summary>
 public sealed class EpochPlan
 {
@@ -19,6 +23,8 @@ public sealed class EpochPlan
     public int[] Indices { get; }
     /// <summary>Batches in this epoch for this rank.</summary>
     public int BatchCount { get; }
+    /// <summary>Passes over the rank's share in this epoch: 1 unless the share is smaller than one batch.</summary>
+    public int Passes { get; }
     private readonly int _batchSize;
 
     /// <summary>Builds the plan.</summary>
@@ -26,23 +32,29 @@ public sealed class EpochPlan
     {
         Epoch = epoch;
         _batchSize = o.BatchSize;
-        int[] order;
-        if (o.Shuffle) order = DataRng.For(o.Seed, RandomStream.Order, epoch).Permutation(count);
-        else
-        {
-            order = new int[count];
-            for (int i = 0; i < count; i++) order[i] = i;
-        }
         int perRank = o.DropLast ? count / o.WorldSize : (count - o.Rank + o.WorldSize - 1) / o.WorldSize;
-        Positions = new long[perRank];
-        Indices = new int[perRank];
-        for (int k = 0; k < perRank; k++)
+        Passes = o.DropLast && perRank > 0 && perRank < o.BatchSize ? (o.BatchSize + perRank - 1) / perRank : 1;
+        Positions = new long[perRank * Passes];
+        Indices = new int[perRank * Passes];
+        for (int j = 0; j < Passes; j++)
         {
-            long p = o.Rank + (long)k * o.WorldSize;
-            Positions[k] = p;
-            Indices[k] = order[p];
+            var order = Order(count, epoch, j, o);
+            for (int k = 0; k < perRank; k++)
+            {
+                long p = o.Rank + (long)k * o.WorldSize;
+                Positions[j * perRank + k] = p + (long)j * count;
+                Indices[j * perRank + k] = order[p];
+            }
         }
-        BatchCount = o.DropLast ? perRank / o.BatchSize : (perRank + o.BatchSize - 1) / o.BatchSize;
+        BatchCount = o.DropLast ? Positions.Length / o.BatchSize : (perRank + o.BatchSize - 1) / o.BatchSize;
+    }
+
+    private static int[] Order(int count, int epoch, int pass, LoaderOptions o)
+    {
+        if (o.Shuffle) return DataRng.For(o.Seed, RandomStream.Order, epoch, pass).Permutation(count);
+        var order = new int[count];
+        for (int i = 0; i < count; i++) order[i] = i;
+        return order;
     }
 
     /// <summary>The slice [first, first+count) of the rank's stream that batch <paramref name="batch"/> covers.</summary>

@@ -172,8 +172,31 @@ public class LoaderTests
     public void TooSmallSourcesAndBadPositionsAreRejected()
     {
         var t = new SimMimTransform(Small);
-        Assert.Contains("no full batch", Assert.Throws<DataSourceException>(() => new SimMimLoader(new PatternSource(4, 2), t, Options())).Message);
+        Assert.Contains("no full batch", Assert.Throws<DataSourceException>(
+            () => new SimMimLoader(new PatternSource(1, 2), t, Options(rank: 0, world: 2))).Message);
         Assert.Throws<ArgumentException>(() => new SimMimLoader(new PatternSource(23, 2), t, Options(), new LoaderPosition(0, 4)));
         Assert.Throws<ArgumentException>(() => new SimMimLoader(new PatternSource(23, 2), t, Options(rank: 2, world: 2)));
+    }
+
+    [Fact]
+    public void ASubsetSmallerThanABatch_RunsOnIntoTheNextPass()
+    {
+        // 4 images at batch 5: each epoch covers ceil(5/4) = 2 passes (8 samples), one full batch, 3 dropped.
+        var plan = new EpochPlan(4, 3, Options());
+        Assert.Equal(2, plan.Passes);
+        Assert.Equal(1, plan.BatchCount);
+        Assert.Equal(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 }, plan.Positions); // pass 1 offset by the count
+        Assert.Equal(Enumerable.Range(0, 4), plan.Indices.Take(4).Order());   // each pass is a permutation
+        Assert.Equal(Enumerable.Range(0, 4), plan.Indices.Skip(4).Order());
+        Assert.Equal(plan.Indices, new EpochPlan(4, 3, Options()).Indices);  // a pure function of (seed, epoch)
+        // Pass 0 is the ordinary order of the epoch; a source of a full batch or more keeps one pass.
+        var ordinary = new EpochPlan(4, 3, Options() with { BatchSize = 4 });
+        Assert.Equal(1, ordinary.Passes);
+        Assert.Equal(ordinary.Indices, plan.Indices.Take(4));
+        using var loader = new SimMimLoader(new PatternSource(4, 2), new SimMimTransform(Small), Options());
+        var first = Take(loader.Next()!);
+        Assert.Equal(new EpochPlan(4, 0, Options()).Indices.Take(5).ToArray(), first.Indices);
+        Assert.Equal(new LoaderPosition(0, 0), first.Position);
+        Assert.Equal(new LoaderPosition(1, 0), Take(loader.Next()!).Position);
     }
 }
