@@ -11,20 +11,8 @@ public static class SegmentationJob
 {
     public static SegmentationResult Run(SegmentationRequest request, TextWriter log, CancellationToken ct = default)
     {
-        SegmentationConfig config;
-        RunFolder folder;
-        if (request.ResumeDir is string resume)
-        {
-            folder = RunFolder.ClaimForResume(resume, "segment train");
-            config = SegmentationConfigYaml.Load(folder.RunYamlPath);
-        }
-        else
-        {
-            string file = request.ConfigPath ?? throw new ArgumentException("give a config file or a run folder to resume");
-            config = SegmentationConfigYaml.Load(file, request.Overrides);
-            folder = RunFolder.Claim(request.OutDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), "segment train");
-            folder.WriteConfig(SegmentationConfigYaml.ToYaml(config));
-        }
+        var (folder, config) = RunFolder.Open("segment train", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
+            SegmentationConfigYaml.Load, SegmentationConfigYaml.ToYaml);
         using (folder) return Execute(config, folder, log, ct);
     }
 

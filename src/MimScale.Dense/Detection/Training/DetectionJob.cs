@@ -12,20 +12,8 @@ public static class DetectionJob
     /// <summary>Runs the request; progress and the final summary line go to <paramref name="log"/>.</summary>
     public static DetectionResult Run(DetectionRequest request, TextWriter log)
     {
-        DetectionConfig config;
-        RunFolder folder;
-        if (request.ResumeDir is string resume)
-        {
-            folder = RunFolder.ClaimForResume(resume, "detect train");
-            config = DetectionConfigYaml.Load(folder.RunYamlPath);
-        }
-        else
-        {
-            string file = request.ConfigPath ?? throw new ArgumentException("give a config file or a run folder to resume");
-            config = DetectionConfigYaml.Load(file, request.Overrides);
-            folder = RunFolder.Claim(request.OutDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file)), "detect train");
-            folder.WriteConfig(DetectionConfigYaml.ToYaml(config));
-        }
+        var (folder, config) = RunFolder.Open("detect train", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
+            DetectionConfigYaml.Load, DetectionConfigYaml.ToYaml);
         using (folder)
         {
             var r = new DetectionRun(config, folder.Dir, log).Execute();
