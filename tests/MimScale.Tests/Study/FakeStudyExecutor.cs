@@ -24,8 +24,17 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
     /// <summary>The most calls that were in progress at the same time.</summary>
     public int MaxConcurrent => _maxRunning;
 
-    /// <summary>Milliseconds each call sleeps (so concurrent jobs overlap in tests).</summary>
-    public int DelayMs { get; init; }
+    /// <summary>
+    /// The first this-many trunk pre-trainings wait (at most 30 s) until all of them have started, so a test of
+    /// concurrent jobs sees them overlap by construction, not by timing: run one after another, the first waits out the
+    /// 30 s and <see cref="MaxConcurrent"/> stays 1.
+    /// </summary>
+    public int MeetAt
+    {
+        get => _meet?.InitialCount ?? 0;
+        init => _meet = value > 1 ? new CountdownEvent(value) : null;
+    }
+    private readonly CountdownEvent? _meet;
 
     /// <summary>Throws this from the pre-training of the trunk of this model (a failing job).</summary>
     public string? FailModel { get; init; }
@@ -48,6 +57,11 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
     public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)
     {
         using var _ = Enter();
+        if (_meet is { } meet && !meet.IsSet)
+        {
+            try { meet.Signal(); } catch (InvalidOperationException) { } // a later trunk than the first MeetAt
+            meet.Wait(TimeSpan.FromSeconds(30), ct);
+        }
         if (job.Trunk.Model == FailModel) throw new InvalidOperationException($"trunk {job.Trunk.Key} failed");
         lock (_gate) Jobs.Add(job);
         Directory.CreateDirectory(job.TrunkDir);
@@ -97,7 +111,6 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
     private IDisposable Enter()
     {
         lock (_gate) _maxRunning = Math.Max(_maxRunning, ++_running);
-        if (DelayMs > 0) Thread.Sleep(DelayMs);
         return new Exit(() => { lock (_gate) _running--; });
     }
 }

@@ -116,7 +116,7 @@ public class StudyRunnerTests
         using var par = new TempFolder();
         var parFolder = StudyFolder.At(par.Path);
         var plan = PlanIn(parFolder, StudyTestData.Spec());
-        var fake = new FakeStudyExecutor { DelayMs = 30 };
+        var fake = new FakeStudyExecutor { MeetAt = 2 };
         var log = new StringWriter();
         var summary = new StudyRunner(fake, log).Run(plan, parFolder, default, NoPlots, jobs: 2);
 
@@ -139,7 +139,7 @@ public class StudyRunnerTests
         using var tmp = new TempFolder();
         var folder = StudyFolder.At(tmp.Path);
         var plan = PlanIn(folder, StudyTestData.Spec());
-        var failing = new FakeStudyExecutor { FailModel = "swinv2-pico", DelayMs = 10 };
+        var failing = new FakeStudyExecutor { FailModel = "swinv2-pico" };
         var log = new StringWriter();
         var first = new StudyRunner(failing, log).Run(plan, folder, default, NoPlots, jobs: 2);
         // The two pico trunks (4 cells) failed; the nano trunks ran to the end beside them.
