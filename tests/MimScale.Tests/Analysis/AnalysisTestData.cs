@@ -6,18 +6,7 @@ namespace MimScale.Tests.Analysis;
 internal static class AnalysisTestData
 {
     /// <summary>data/modelhub-simmim-swinv2.csv, found by walking up from the test binary folder.</summary>
-    public static string ModelhubCsv
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data", "modelhub-simmim-swinv2.csv");
-                if (File.Exists(candidate)) return candidate;
-            }
-            throw new FileNotFoundException("data/modelhub-simmim-swinv2.csv not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string ModelhubCsv => Fixtures.RepoFile(Path.Combine("data", "modelhub-simmim-swinv2.csv"));
 
     public static StudyResults Modelhub() => ResultTable.ReadCsv(ModelhubCsv);
 

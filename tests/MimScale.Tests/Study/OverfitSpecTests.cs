@@ -8,7 +8,7 @@ public class OverfitSpecTests
     [Fact]
     public void TheOverfitSpecPlansOneAndTenImagesPerClassWithoutStochasticDepth()
     {
-        var spec = StudySpecReader.Load(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "studies/fashion-mnist-overfit.yaml"));
+        var spec = StudySpecReader.Load(Fixtures.RepoFile("studies/fashion-mnist-overfit.yaml"));
         Assert.Equal(new[] { DataVariant.OfFraction(0.0001667), DataVariant.OfFraction(0.001667) }, spec.Data.Variants);
         // 1 and 10 of the 6,000 images of each class: fewer than one batch of 16 in the smallest subset.
         Assert.Equal(new[] { 1, 10 }, spec.Data.Variants.Select(v => (int)Math.Floor(v.Fraction!.Value * 6000 + 1e-6)));

@@ -9,7 +9,7 @@ namespace MimScale.Tests.Study;
 /// <summary>studies/paper.yaml, the paper's whole grid, plans on a machine without ImageNet (through the CLI's fallback).</summary>
 public class PaperStudyTests
 {
-    private static string Repo(string relative) => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", relative);
+    private static string Repo(string relative) => Fixtures.RepoFile(relative);
 
     [Fact]
     public void ThePaperGridPlansWithoutItsDataAndPrintsItsIterationsAndFlops()

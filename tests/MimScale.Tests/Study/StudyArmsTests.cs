@@ -51,7 +51,7 @@ public class StudyArmsTests
     [Fact]
     public void TheArmsSpecOfTheRepositoryPlansBothArms()
     {
-        var spec = StudySpecReader.Load(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "studies/fashion-mnist-arms.yaml"));
+        var spec = StudySpecReader.Load(Fixtures.RepoFile("studies/fashion-mnist-arms.yaml"));
         Assert.Equal(new[] { "transformer-1", "transformer-2" }, spec.DecoderArm!.Decoders.Select(d => d.Label));
         Assert.Equal(new[] { "swinv2-nano" }, spec.DecoderArm.Models);
         Assert.Contains(DataVariant.OfClasses(2), spec.Data.Variants);

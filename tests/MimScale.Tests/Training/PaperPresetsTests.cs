@@ -9,7 +9,7 @@ namespace MimScale.Tests.Training;
 /// </summary>
 public class PaperPresetsTests
 {
-    private static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "configs", "paper");
+    private static readonly string Dir = Fixtures.RepoFile(Path.Combine("configs", "paper"));
     private static readonly string[] Sizes = ["small", "base", "large", "huge", "giant"];
 
     [Fact]
