@@ -26,9 +26,14 @@ public class DetectEvaluateCommandTests : IDisposable
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout, err.Result);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"mimscale {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        p.WaitForExit(); // drains the redirected output
+        return (p.ExitCode, stdout.Result, err.Result);
     }
 
     [Theory]
