@@ -76,6 +76,15 @@ public class ProxyFindingTests
         Assert.Equal(FindingVerdict.NotEnoughData, FindingsEvaluator.Evaluate(study, "segmentation_miou").Proxy.Sub("b").Verdict);
         var withoutMask = study with { Runs = study.Runs.Select(r => r with { Metrics = r.Metrics.Where(kv => kv.Key != "detection_mask_ap").ToDictionary() }).ToList() };
         Assert.Equal(FindingVerdict.Holds, FindingsEvaluator.Evaluate(withoutMask, "segmentation_miou").Proxy.Sub("b").Verdict);
+
+        // Every cell at the same mIoU (a budget too short to leave the all-background prediction): r is undefined, not "few runs".
+        var constant = withoutMask with { Runs = withoutMask.Runs.Select(r => r with
+        {
+            Metrics = r.Metrics.ToDictionary(kv => kv.Key, kv => kv.Key == "segmentation_miou" ? 7.0871 : kv.Value),
+        }).ToList() };
+        var c = FindingsEvaluator.Evaluate(constant, "finetune_top1").Proxy.Sub("b");
+        Assert.Equal(FindingVerdict.NotEnoughData, c.Verdict);
+        Assert.Contains("segmentation_miou: n = 5, r undefined (constant over the runs)", c.Numbers);
     }
 
     // Non-overfitting runs of A (val falls with length on every data size) lie near metric = 100 - 100 val.
