@@ -75,7 +75,10 @@ internal static class ProxyFinding
             if (runs.Count < rules.MinCorrelationPoints || double.IsNaN(val.Pearson) || double.IsNaN(train.Pearson))
             {
                 verdicts.Add(FindingVerdict.NotEnoughData);
-                parts.Add($"{metric}: n = {runs.Count}, not enough");
+                // Enough runs but no r: the metric (or a loss) is the same for every run, e.g. a dense task whose
+                // budget leaves every cell at the same trivial prediction.
+                parts.Add(runs.Count < rules.MinCorrelationPoints ? $"{metric}: n = {runs.Count}, not enough"
+                    : $"{metric}: n = {runs.Count}, r undefined (constant over the runs)");
                 continue;
             }
             bool holds = Math.Abs(val.Pearson) > Math.Abs(train.Pearson);

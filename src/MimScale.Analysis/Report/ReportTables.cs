@@ -75,8 +75,8 @@ public static class ReportTables
             r.Stats.Fit is { } f3 ? F(f3.RSquared, 4) : "-",
         }).ToList();
         return new TableBlock("Table 7: loss vs downstream metric correlations",
-            "Each run is one point. Fit: metric = intercept + slope x loss (least squares). p: two-sided, t distribution with n-2 df. " +
-            "Overfitting split by the rule in the overfitting table.",
+            "Each run is one point; every downstream metric has its 'all' rows (n/a while n < 2). Fit: metric = intercept + slope x loss " +
+            "(least squares). p: two-sided, t distribution with n-2 df. Overfitting split by the rule in the overfitting table.",
             ["loss", "metric", "group", "n", "pearson r", "p", "spearman", "slope", "intercept", "R2"], rows);
     }
 

@@ -30,6 +30,9 @@ public static class Stats
     public static double Pearson(IReadOnlyList<double> xs, IReadOnlyList<double> ys)
     {
         CheckPairs(xs, ys, 2);
+        // A constant sample has no correlation; test it on the values, since the centred sums of five copies of 7.0871
+        // are not zero (their mean rounds to 7.087100000000001) and would give a spurious r.
+        if (IsConstant(xs) || IsConstant(ys)) return double.NaN;
         var (sxx, syy, sxy) = CentredSums(xs, ys);
         return sxx == 0 || syy == 0 ? double.NaN : sxy / Math.Sqrt(sxx * syy);
     }
@@ -69,6 +72,8 @@ public static class Stats
         double t = r * Math.Sqrt(df / (1 - r * r));
         return StudentT.TwoSidedPValue(t, df);
     }
+
+    private static bool IsConstant(IReadOnlyList<double> xs) => xs.All(x => x == xs[0]);
 
     internal static (double Sxx, double Syy, double Sxy) CentredSums(IReadOnlyList<double> xs, IReadOnlyList<double> ys)
     {

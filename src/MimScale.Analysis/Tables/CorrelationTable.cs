@@ -8,9 +8,11 @@ namespace MimScale.Analysis;
 public sealed record CorrelationRow(string Loss, string Metric, string Group, Correlation Stats);
 
 /// <summary>
-/// The paper's Table 7: correlation of pre-training losses with each downstream metric. Each run (seed) is one point;
-/// runs missing either value are left out. Groups: all runs, each model, and runs split by the overfitting rule
-/// (Unknown runs join neither split). Rows with fewer than two points are omitted.
+/// The paper's Table 7: correlation of pre-training losses with each downstream metric (classification, segmentation
+/// mIoU, detection AP, ...: every metric the runs report). Each run (seed) is one point; runs missing either value are
+/// left out. Groups: all runs, each model, and runs split by the overfitting rule (Unknown runs join neither split).
+/// The "all" group has a row for every (loss, metric) pair that some run has, so each downstream metric of the study is
+/// listed with its n even while r is not defined (n = 1: coefficients NaN); other groups' rows need two points.
 /// </summary>
 public sealed record CorrelationTable(IReadOnlyList<CorrelationRow> Rows)
 {
@@ -47,7 +49,7 @@ public sealed record CorrelationTable(IReadOnlyList<CorrelationRow> Rows)
         {
             var pairs = runs.Where(r => loss(r).HasValue && r.Metric(metric).HasValue)
                 .Select(r => (X: loss(r)!.Value, Y: r.Metric(metric)!.Value)).ToList();
-            if (pairs.Count < 2) continue;
+            if (pairs.Count == 0 || pairs.Count < 2 && name != All) continue;
             rows.Add(new CorrelationRow(lossName, metric, name,
                 Correlation.Of(pairs.Select(p => p.X).ToList(), pairs.Select(p => p.Y).ToList())));
         }

@@ -10,7 +10,7 @@ namespace MimScale.Study;
 /// The real <see cref="IStudyExecutor"/>: each trunk group is trained by the pre-training engine (<see cref="TrunkRunner"/>,
 /// shared trunk + one branch per length, every part resumable), and each cell's result is read back from its run folder
 /// (metrics.jsonl, checkpoint state), so a branch that finished before a kill is reported from disk, not retrained.
-/// Evaluations (fine-tuning, linear probe, k-NN) are <see cref="StudyEvaluations"/>.
+/// Evaluations (fine-tuning, linear probe, k-NN, and the dense tasks segmentation and detection) are <see cref="StudyEvaluations"/>.
 /// Thread-safe: the runner may call it from several job threads at once; each call sets up its own thread (torch
 /// intra-op threads, flush-to-zero: both are per-thread settings) and every run owns its model and data.
 /// </summary>

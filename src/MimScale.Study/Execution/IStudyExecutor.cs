@@ -24,11 +24,13 @@ public interface IStudyExecutor
     void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct);
 
     /// <summary>
-    /// One downstream evaluation of a pre-trained cell: <c>finetune</c>, <c>linear_probe</c> or <c>knn</c>, with the recipe
-    /// <c>cell.EvaluationRecipes[evaluation]</c>, trained on <c>cell.Data.EvalSource</c> and tested on <c>cell.Data.ValSource</c>.
+    /// One downstream evaluation of a pre-trained cell: <c>finetune</c>, <c>linear_probe</c> or <c>knn</c> (trained on
+    /// <c>cell.Data.EvalSource</c>, tested on <c>cell.Data.ValSource</c>), or <c>segmentation</c> / <c>detection</c> (on the
+    /// scenes folder of their recipe), with the recipe <c>cell.EvaluationRecipes[evaluation]</c>.
     /// Returns metrics whose names start with the evaluation's name and an underscore; the headline is
-    /// <c>{evaluation}_top1</c> (top-1 in percent, as in the paper), e.g. <c>finetune_top1</c>, <c>knn_top1</c>. Values
-    /// must be finite. May resume from its own checkpoints in <paramref name="cellDir"/>.
+    /// <see cref="StudySpec.TopMetric"/> (in percent, as in the paper), e.g. <c>finetune_top1</c>, <c>knn_top1</c>,
+    /// <c>segmentation_miou</c>, <c>detection_box_ap</c>. Values must be finite. May resume from its own checkpoints in
+    /// <paramref name="cellDir"/>.
     /// </summary>
     IReadOnlyDictionary<string, double> Evaluate(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct);
 }

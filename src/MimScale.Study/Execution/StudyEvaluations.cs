@@ -11,6 +11,7 @@ namespace MimScale.Study;
 /// <c>knn</c> (recipe keys k, temperature, train_fraction, val_images, eval_crop_ratio), <c>linear_probe</c> (steps, lr,
 /// train_fraction, val_images, eval_crop_ratio) and <c>finetune</c> (any fine-tuning config key, passed through like the pre-training recipe).
 /// Metrics are percentages named <c>{evaluation}_top1</c>, <c>_top5</c>, <c>_mean_per_class</c>.
+/// The dense tasks <c>segmentation</c> and <c>detection</c> train on a scenes folder instead (<see cref="DenseEvaluations"/>).
 /// </summary>
 public static class StudyEvaluations
 {
@@ -20,6 +21,9 @@ public static class StudyEvaluations
                          ?? throw new InvalidOperationException($"{cellDir}: no pre-trained checkpoint to evaluate");
         var recipe = cell.EvaluationRecipes.TryGetValue(evaluation, out var r) ? r : RecipeMap.Empty(evaluation);
         using var log = new ProgressWriter(progress);
+        CheckRecipe(cell.Model, evaluation, recipe);
+        if (evaluation == "segmentation") return DenseEvaluations.Segmentation(cell, recipe, checkpoint, cellDir, log, ct);
+        if (evaluation == "detection") return DenseEvaluations.Detection(cell, recipe, checkpoint, cellDir, log, ct);
         var probe = new ProbeOptions
         {
             Model = cell.Model, TrainSource = cell.Data.EvalSource, ValSource = cell.Data.ValSource,
@@ -30,11 +34,9 @@ public static class StudyEvaluations
         switch (evaluation)
         {
             case "knn":
-                recipe.RequireKnownKeys(new[] { "k", "temperature", "train_fraction", "val_images", "eval_crop_ratio" });
                 var knn = KnnEval.Run(checkpoint, probe, new KnnOptions { K = recipe.Int("k", 20), Temperature = recipe.Double("temperature", 0.07) }, log);
                 return Percentages("knn", knn.Accuracy);
             case "linear_probe":
-                recipe.RequireKnownKeys(new[] { "steps", "lr", "train_fraction", "val_images", "eval_crop_ratio" });
                 var lp = LinearProbe.Run(checkpoint, probe, new LinearProbeOptions { Steps = recipe.Int("steps", 500), Lr = recipe.Double("lr", 0.05) }, log);
                 return Percentages("linear_probe", lp.Val);
             case "finetune":
@@ -56,7 +58,23 @@ public static class StudyEvaluations
                 }
                 return metrics;
             default:
-                throw new NotSupportedException($"unknown evaluation '{evaluation}' (knn, linear_probe, finetune)");
+                throw new NotSupportedException($"unknown evaluation '{evaluation}' ({string.Join(", ", StudySpec.KnownEvaluations)})");
+        }
+    }
+
+    /// <summary>
+    /// Checks an evaluation's recipe without running anything (at plan time, for every model of the study): the probes'
+    /// keys, and the dense tasks' whole engine config (<see cref="DenseRecipes"/>). Throws <see cref="StudySpecException"/>
+    /// naming the recipe and the key. Fine-tuning's map is read when it runs.
+    /// </summary>
+    public static void CheckRecipe(string model, string evaluation, RecipeMap recipe)
+    {
+        switch (evaluation)
+        {
+            case "knn": recipe.RequireKnownKeys(["k", "temperature", "train_fraction", "val_images", "eval_crop_ratio"]); break;
+            case "linear_probe": recipe.RequireKnownKeys(["steps", "lr", "train_fraction", "val_images", "eval_crop_ratio"]); break;
+            case "segmentation": DenseRecipes.Segmentation(model, 0, null, recipe); break;
+            case "detection": DenseRecipes.Detection(model, 0, null, recipe); break;
         }
     }
 

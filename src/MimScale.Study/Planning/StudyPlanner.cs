@@ -25,6 +25,9 @@ public static class StudyPlanner
         var parameters = models.ToDictionary(m => m.Name, m => ModelCost.Parameters(m.Pretrain.Encoder with { NumClasses = 0 }));
         var rank = models.OrderBy(m => parameters[m.Name]).Select((m, i) => (m.Name, i)).ToDictionary(x => x.Name, x => x.i);
         var recipes = spec.Evaluations.ToDictionary(e => e, e => spec.EvaluationRecipes[e], StringComparer.Ordinal);
+        // A bad evaluation recipe fails the plan, before hours of pre-training (the dense tasks build their whole config).
+        foreach (var model in models)
+        foreach (var (evaluation, recipe) in recipes) StudyEvaluations.CheckRecipe(model.Name, evaluation, recipe);
 
         var trunks = new List<TrunkGroup>();
         foreach (var model in models)

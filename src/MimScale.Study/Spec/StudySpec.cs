@@ -14,9 +14,9 @@ namespace MimScale.Study;
 /// <param name="Evaluations">Downstream evaluations per cell, among <see cref="KnownEvaluations"/>; the validation
 /// loss is always measured and is not listed.</param>
 /// <param name="Pretrain">Pre-training recipe, passed to the engine; <c>batch_size</c> is required (compute estimate).</param>
-/// <param name="EvaluationRecipes">Recipe per evaluation (<c>finetune:</c>, <c>linear_probe:</c>, <c>knn:</c> maps); every
+/// <param name="EvaluationRecipes">Recipe per evaluation (<c>finetune:</c>, <c>linear_probe:</c>, <c>knn:</c>, <c>segmentation:</c>, <c>detection:</c> maps); every
 /// evaluation has one, empty when the spec gives none.</param>
-/// <param name="ReportMetric">Primary metric of the report (default finetune_top1, else the first evaluation's top-1).</param>
+/// <param name="ReportMetric">Primary metric of the report (default finetune_top1, else the last evaluation's headline, <see cref="TopMetric"/>).</param>
 /// <param name="SourcePath">File the spec was read from (or the name given to in-memory text).</param>
 /// <param name="Text">The YAML text itself, stored with the results.</param>
 public sealed record StudySpec(
@@ -34,11 +34,19 @@ public sealed record StudySpec(
     string SourcePath,
     string Text)
 {
-    /// <summary>Evaluations a spec may ask for, in the order they are run.</summary>
-    public static readonly IReadOnlyList<string> KnownEvaluations = ["knn", "linear_probe", "finetune"];
+    /// <summary>Evaluations a spec may ask for, in the order they are run (cheap first; the dense tasks last).</summary>
+    public static readonly IReadOnlyList<string> KnownEvaluations = ["knn", "linear_probe", "finetune", "segmentation", "detection"];
 
-    /// <summary>Name of the metric an evaluation is expected to report as its headline (top-1 in percent).</summary>
-    public static string TopMetric(string evaluation) => evaluation + "_top1";
+    /// <summary>
+    /// Name of the metric an evaluation reports as its headline, in percent: top-1 for the classification evaluations,
+    /// mIoU for <c>segmentation</c> (the paper's ADE20K metric), box AP for <c>detection</c> (its COCO metric).
+    /// </summary>
+    public static string TopMetric(string evaluation) => evaluation switch
+    {
+        "segmentation" => "segmentation_miou",
+        "detection" => "detection_box_ap",
+        _ => evaluation + "_top1",
+    };
 
     /// <summary>The decoder-size arm (<c>decoder_arm:</c>), or null when the spec has none.</summary>
     public DecoderArm? DecoderArm { get; init; }

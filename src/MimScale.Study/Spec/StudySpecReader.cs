@@ -8,13 +8,14 @@ namespace MimScale.Study;
 /// <summary>
 /// Reads <c>studies/*.yaml</c> into a <see cref="StudySpec"/>. Every key is checked: a misspelt key, a missing
 /// required one, an unknown model or a bad value fails with a <see cref="StudySpecException"/> naming the file, the line
-/// and the key. The open maps (<c>pretrain</c>, <c>finetune</c>, <c>linear_probe</c>, <c>knn</c>) are passed through.
+/// and the key. The open maps (<c>pretrain</c> and one per evaluation) are passed through.
 /// </summary>
 public static partial class StudySpecReader
 {
+    // Every known evaluation has its recipe map under its own name.
     private static readonly string[] TopKeys =
-        ["name", "description", "models", "data", "lengths", "seeds", "share_trunks", "evaluations", "pretrain", "finetune", "linear_probe", "knn", "report_metric",
-         "decoder_arm"];
+        ["name", "description", "models", "data", "lengths", "seeds", "share_trunks", "evaluations", "pretrain", "report_metric", "decoder_arm",
+         .. StudySpec.KnownEvaluations];
     private static readonly string[] DecoderArmKeys = ["decoders", "models", "fractions"];
     private static readonly string[] DataKeys = ["name", "source", "val_source", "eval_source", "subset_seed", "fractions", "class_subsets", "other_sources"];
     private static readonly string[] OtherSourceKeys = ["name", "source", "fractions"];

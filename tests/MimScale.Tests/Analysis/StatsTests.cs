@@ -20,6 +20,8 @@ public class StatsTests
         // x mean 3, y mean 4: Sxy = 6, Sxx = 10, Syy = 6 -> r = 6 / sqrt(60) = 0.7745966692.
         Assert.Equal(0.7745966692, Stats.Pearson([1, 2, 3, 4, 5], [2, 4, 5, 4, 5]), 10);
         Assert.True(double.IsNaN(Stats.Pearson([1, 2, 3], [4, 4, 4])));
+        // Five equal values whose floating-point mean is not that value (7.087100000000001): still no correlation.
+        Assert.True(double.IsNaN(Stats.Pearson([1, 2, 3, 4, 5], [7.0871, 7.0871, 7.0871, 7.0871, 7.0871])));
     }
 
     [Fact]

@@ -58,6 +58,35 @@ public class ProxyFindingTests
         Assert.Equal(FindingVerdict.NotEnoughData, none.Verdict); // (a) holds, (c) cannot be judged, (b) lacks data
     }
 
+    [Fact]
+    public void BCoversTheDenseMetricsAndFailsOnTheOneWhereTrainLossWins()
+    {
+        // Tables/CorrelationTableTests' study: mIoU follows the val loss exactly, box AP the train loss, mask AP has one run.
+        var f = FindingsEvaluator.Evaluate(Tables.CorrelationTableTests.DenseStudy(), "segmentation_miou").Proxy.Sub("b");
+        Assert.Equal(FindingVerdict.DoesNotHold, f.Verdict);
+        Assert.Equal("finetune_top1: |r(val)| 0.7746 > |r(train)| 0.6099 (n = 5); segmentation_miou: |r(val)| 1.0000 > |r(train)| 0.8977 (n = 5); " +
+                     "detection_box_ap: |r(val)| 0.8977 <= |r(train)| 1.0000 (n = 5); detection_mask_ap: n = 1, not enough", f.Numbers);
+
+        // Box AP = 50 - 10 val: the val loss wins for every metric with enough runs, but mask AP still lacks data.
+        var study = Tables.CorrelationTableTests.DenseStudy();
+        study = study with { Runs = study.Runs.Select((r, i) => r with
+        {
+            Metrics = r.Metrics.ToDictionary(kv => kv.Key, kv => kv.Key == "detection_box_ap" ? 50 - 10 * Val[i] : kv.Value),
+        }).ToList() };
+        Assert.Equal(FindingVerdict.NotEnoughData, FindingsEvaluator.Evaluate(study, "segmentation_miou").Proxy.Sub("b").Verdict);
+        var withoutMask = study with { Runs = study.Runs.Select(r => r with { Metrics = r.Metrics.Where(kv => kv.Key != "detection_mask_ap").ToDictionary() }).ToList() };
+        Assert.Equal(FindingVerdict.Holds, FindingsEvaluator.Evaluate(withoutMask, "segmentation_miou").Proxy.Sub("b").Verdict);
+
+        // Every cell at the same mIoU (a budget too short to leave the all-background prediction): r is undefined, not "few runs".
+        var constant = withoutMask with { Runs = withoutMask.Runs.Select(r => r with
+        {
+            Metrics = r.Metrics.ToDictionary(kv => kv.Key, kv => kv.Key == "segmentation_miou" ? 7.0871 : kv.Value),
+        }).ToList() };
+        var c = FindingsEvaluator.Evaluate(constant, "finetune_top1").Proxy.Sub("b");
+        Assert.Equal(FindingVerdict.NotEnoughData, c.Verdict);
+        Assert.Contains("segmentation_miou: n = 5, r undefined (constant over the runs)", c.Numbers);
+    }
+
     // Non-overfitting runs of A (val falls with length on every data size) lie near metric = 100 - 100 val.
     private static readonly RunResult[] Fitted =
     [
