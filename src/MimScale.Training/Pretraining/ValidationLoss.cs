@@ -2,6 +2,7 @@ using MimScale.Data.Loading;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
 using MimScale.Models.SimMim;
+using MimScale.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,20 +13,23 @@ namespace MimScale.Training.Pretraining;
 /// since the official code has none): resize + centre crop, a FIXED mask per validation image derived from
 /// (mask seed, image index), and the official loss; the result is the mean over images of the per-image loss, which
 /// equals the loss of all images as one batch because every image has the same number of masked patches.
-/// It is the same number for the same weights in any process, batch size or worker count.
+/// It is the same number for the same weights in any process, batch size, worker count or rank count: with several
+/// ranks each evaluates its interleaved shard of the images and the sums and counts are added over ranks.
 /// </summary>
 public sealed class ValidationLoss
 {
     private readonly IImageSource source;
     private readonly ValidationTransform transform;
     private readonly int batchSize, workers;
+    private readonly ICollectives collectives;
 
-    public ValidationLoss(IImageSource source, ValidationTransform transform, int batchSize, int workers)
+    public ValidationLoss(IImageSource source, ValidationTransform transform, int batchSize, int workers, ICollectives? collectives = null)
     {
         this.source = source;
         this.transform = transform;
         this.batchSize = batchSize;
         this.workers = workers;
+        this.collectives = collectives ?? SingleProcess.Instance;
     }
 
     public int Count => source.Count;
@@ -38,7 +42,7 @@ public sealed class ValidationLoss
         long n = 0;
         try
         {
-            using var loader = new SimMimLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers));
+            using var loader = new SimMimLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers, collectives.Rank, collectives.WorldSize));
             using var _ = torch.no_grad();
             foreach (var batch in loader.ReadToEnd())
             {
@@ -51,6 +55,8 @@ public sealed class ValidationLoss
             }
         }
         finally { model.train(wasTraining); }
-        return n == 0 ? double.NaN : sum / n;
+        var totals = new[] { sum, n };
+        collectives.SumInPlace(totals);
+        return totals[1] == 0 ? double.NaN : totals[0] / totals[1];
     }
 }
