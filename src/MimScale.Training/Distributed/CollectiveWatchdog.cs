@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace MimScale.Training.Distributed;
 
@@ -51,7 +52,7 @@ public sealed class CollectiveWatchdog : IDisposable
             if (since < 0) continue;
             var waited = TimeSpan.FromSeconds((clock.ElapsedTicks - since) / (double)Stopwatch.Frequency);
             if (waited <= limit) continue;
-            onExpired($"{Volatile.Read(ref current)} waited {waited.TotalSeconds:F0} s (limit {limit.TotalSeconds:F0} s) for the other ranks");
+            onExpired($"{Volatile.Read(ref current)} waited {waited.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s (limit {limit.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s) for the other ranks");
             return;
         }
     }
