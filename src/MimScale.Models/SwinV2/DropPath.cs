@@ -40,7 +40,9 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
         var (rank, world) = Shard;
         var local = (long[])shape.Clone();
         shape[0] *= world;
-        var draw = torch.rand(shape, dtype: x.dtype, device: x.device, generator: generator);      // (W*B, 1, ...) global batch
+        // Drawn on the host, where the generator lives (a CPU generator cannot draw on another device), then moved.
+        var draw = torch.rand(shape, dtype: x.dtype, generator: generator);                         // (W*B, 1, ...) global batch
+        if (x.device_type != DeviceType.CPU) draw = draw.to(x.device);
         if (world > 1) draw = draw.view(x.shape[0], world, -1).select(1, rank).reshape(local);    // (B, 1, ...) samples rank::W
         var keep = draw.PlusInPlace(1 - p).floor_(); // (B, 1, ...)
         return x.Over(1 - p).mul(keep);

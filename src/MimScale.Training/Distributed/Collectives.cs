@@ -16,6 +16,16 @@ public static class Collectives
     public static bool LaunchedByMpi(Func<string, string?> env) =>
         env("PMI_SIZE") is { Length: > 0 } || env("PMI_RANK") is { Length: > 0 } || env("MPI_LOCALRANKID") is { Length: > 0 };
 
+    /// <summary>This rank's place among the ranks on its machine (Hydra's MPI_LOCALRANKID, Slurm's SLURM_LOCALID),
+    /// else its rank: which GPU it takes when a machine has several.</summary>
+    public static int LocalRank(ICollectives collectives)
+    {
+        foreach (var key in new[] { "MPI_LOCALRANKID", "SLURM_LOCALID" })
+            if (collectives.WorldSize > 1 && int.TryParse(System.Environment.GetEnvironmentVariable(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int local))
+                return local;
+        return collectives.Rank;
+    }
+
     /// <summary>
     /// <see cref="SingleProcess.Instance"/> for a plain run, else an initialised <see cref="MpiCollectives"/> (its
     /// Dispose finalises MPI). <c>MIMSCALE_MPI_TIMEOUT</c> sets the watchdog in seconds (default

@@ -28,4 +28,8 @@ public interface ICollectives : IDisposable
 
     /// <summary>Returns once every rank has called it.</summary>
     void Barrier();
+
+    /// <summary>Wall time spent in <see cref="SumInPlace(IReadOnlyList{Tensor})"/> so far (the gradient exchange,
+    /// including waiting for slower ranks), and the bytes it reduced.</summary>
+    (TimeSpan Time, long Bytes) TensorSumTotals { get; }
 }

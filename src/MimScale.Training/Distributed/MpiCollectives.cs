@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,6 +21,8 @@ public sealed class MpiCollectives : ICollectives
     private const long MaxChunk = 1L << 30;
     private readonly CollectiveWatchdog watchdog;
     private bool finalized;
+    private readonly Stopwatch sumClock = new();
+    private long sumBytes;
 
     /// <param name="timeout">Longest wait inside one collective before the job is aborted.</param>
     public MpiCollectives(TimeSpan timeout)
@@ -46,7 +49,16 @@ public sealed class MpiCollectives : ICollectives
     public int Rank { get; }
     public int WorldSize { get; }
 
+    public (TimeSpan Time, long Bytes) TensorSumTotals => (sumClock.Elapsed, sumBytes);
+
     public void SumInPlace(IReadOnlyList<Tensor> tensors)
+    {
+        sumClock.Start();
+        try { SumTensors(tensors); }
+        finally { sumClock.Stop(); }
+    }
+
+    void SumTensors(IReadOnlyList<Tensor> tensors)
     {
         using var scope = NewDisposeScope();
         using var _ = torch.no_grad();
@@ -54,6 +66,7 @@ public sealed class MpiCollectives : ICollectives
         {
             if (t.dtype != ScalarType.Float32) throw new ArgumentException($"MPI sum: tensor of {t.dtype}, only float32 is supported");
             if (t.numel() == 0) continue;
+            sumBytes += t.numel() * sizeof(float);
             if (t.device_type == DeviceType.CPU && t.is_contiguous()) { AllreduceFloats(t); continue; }
             var host = t.cpu().contiguous().clone();   // device or strided tensors: reduce a host copy, then write back
             AllreduceFloats(host);

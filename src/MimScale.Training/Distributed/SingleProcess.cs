@@ -16,5 +16,6 @@ public sealed class SingleProcess : ICollectives
     public void SumInPlace(double[] values) { }
     public void Broadcast(IReadOnlyList<Tensor> tensors, int root = 0) { }
     public void Barrier() { }
+    public (TimeSpan Time, long Bytes) TensorSumTotals => (TimeSpan.Zero, 0);
     public void Dispose() { }
 }

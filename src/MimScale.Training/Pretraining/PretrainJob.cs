@@ -11,7 +11,11 @@ namespace MimScale.Training.Pretraining;
 /// <param name="OutDir">Run folder (default runs/&lt;config name&gt;).</param>
 /// <param name="Lengths">Several lengths sharing one trunk (null: one run, or the lengths the folder recorded).</param>
 /// <param name="ResumeDir">Continue this run folder from its last checkpoint.</param>
-public sealed record PretrainRequest(string? ConfigPath, IReadOnlyList<string> Overrides, string? OutDir, IReadOnlyList<long>? Lengths, string? ResumeDir);
+public sealed record PretrainRequest(string? ConfigPath, IReadOnlyList<string> Overrides, string? OutDir, IReadOnlyList<long>? Lengths, string? ResumeDir)
+{
+    /// <summary><c>--device</c>: cpu, cuda or auto (<see cref="DevicePlacement.Resolve"/>).</summary>
+    public string Device { get; init; } = "cpu";
+}
 
 /// <summary>
 /// A pre-training job in its run folder: claims the folder, records run.yaml and the lengths, then trains one run
@@ -33,6 +37,7 @@ public static class PretrainJob
     public static void Run(PretrainRequest request, TextWriter log, ICollectives collectives, CancellationToken ct = default)
     {
         if (!collectives.IsRoot) log = TextWriter.Null;
+        var device = DevicePlacement.Resolve(request.Device, Collectives.LocalRank(collectives));
         var (folder, config) = RankRunFolder.Open(collectives, "pretrain", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
             (path, overrides) => PretrainConfigYaml.Load(path, overrides), PretrainConfigYaml.ToYaml);
         using (folder)
@@ -41,13 +46,13 @@ public static class PretrainJob
             if (lengths is { Count: > 0 })
             {
                 var plan = new TrunkPlan(lengths, config.DecayFraction);
-                foreach (var b in TrunkRunner.Run(config, plan, folder.Dir, log, ct: ct, collectives: collectives))
+                foreach (var b in TrunkRunner.Run(config, plan, folder.Dir, log, ct: ct, collectives: collectives, device: device))
                     log.WriteLine(Invariant($"length {b.Length}: train {F(b.Result.LastTrainLoss)} val {F(b.Result.LastValLoss)} ({b.Result.RunDir})"));
                 log.WriteLine(Invariant($"shared trunk: {plan.TotalIterations} iterations instead of {plan.IndependentIterations} ({100.0 * (1 - (double)plan.TotalIterations / plan.IndependentIterations):F1}% saved)"));
             }
             else
             {
-                var res = new PretrainRun(config, folder.Dir, log, collectives: collectives).Execute(config.Iterations, ct: ct);
+                var res = new PretrainRun(config, folder.Dir, log, collectives: collectives, device: device).Execute(config.Iterations, ct: ct);
                 log.WriteLine(Invariant($"done: {res.Step} iterations, train {F(res.LastTrainLoss)}, val {F(res.LastValLoss)}, {res.WallSeconds:F0} s ({folder.Dir})"));
             }
         }

@@ -36,11 +36,14 @@ public sealed class PretrainRun
 
     private readonly StepSchedule schedule;
     private readonly ICollectives collectives;
+    private readonly Device device;
 
     /// <param name="trunk">A shared trunk: trains at the base rate without decay (its branches decay).</param>
     /// <param name="collectives">The ranks of a data-parallel job (default: this process alone).</param>
-    public PretrainRun(PretrainConfig config, string runDir, TextWriter log, bool trunk = false, ICollectives? collectives = null)
+    /// <param name="device">Where the model trains (default CPU; see <see cref="DevicePlacement"/>).</param>
+    public PretrainRun(PretrainConfig config, string runDir, TextWriter log, bool trunk = false, ICollectives? collectives = null, Device? device = null)
     {
+        this.device = device ?? torch.CPU;
         this.config = config.Validate();
         this.runDir = runDir;
         this.log = log;
@@ -80,6 +83,7 @@ public sealed class PretrainRun
         var generator = new Generator(config.Seed);        // init + stochastic depth stream
         var model = new SimMimModel(options, generator);
         DataParallel.ShardStochasticDepth(model, collectives);
+        if (device.type != DeviceType.CPU) model.to(device);   // before the optimiser groups take the parameters
         model.train();
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         var optimizer = new AdamW(ParameterGroups.Pretraining(named, config.WeightDecay, config.OfficialWeightDecayQuirk));
@@ -99,6 +103,7 @@ public sealed class PretrainRun
         log.WriteLine($"pretrain: {config.Model} on {data.Train.Description} ({data.Train.Count} images), steps {session.State.Step}->{end}, batch {config.TotalBatch}, lr {config.ScaledLr:G4}");
 
         double? lastTrain = null, lastVal = null;
+        var stepClock = new System.Diagnostics.Stopwatch();   // time inside training steps (not validation, panels, checkpoints)
         for (long k = session.State.Step; k < end; k++)
         {
             ct.ThrowIfCancellationRequested();
@@ -108,10 +113,12 @@ public sealed class PretrainRun
             {
                 var batch = loader.Next() ?? throw new InvalidOperationException("the training stream ended");
                 batches.Add(batch);
-                micro.Add(() => model.forward(batch.Images, batch.Masks));
+                micro.Add(() => model.forward(batch.Images.On(device), batch.Masks.On(device)));
             }
             double lr = schedule.Rate(k);
+            stepClock.Start();
             var outcome = step.Run(micro, schedule, k);
+            stepClock.Stop();
             foreach (var b in batches) b.Dispose();
             session.Record(k, outcome);
 
@@ -136,6 +143,12 @@ public sealed class PretrainRun
                 session.Checkpoint(done, model, loader.Position, pin);
         }
         if (root) BadImageList.Keep(runDir, loader.BadImages, "pretrain", log);   // rank 0's shard only (the others write nothing)
+        if (collectives.WorldSize > 1 && session.State.Step > 0)
+        {
+            var (sumTime, sumBytes) = collectives.TensorSumTotals;
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"data-parallel: {collectives.WorldSize} ranks; gradient all-reduce {sumTime.TotalSeconds:F2} s ({sumBytes / 1e6:F0} MB) of {stepClock.Elapsed.TotalSeconds:F2} s in steps ({100 * sumTime / stepClock.Elapsed:F1}%, rank 0)"));
+        }
         collectives.Barrier();   // the last checkpoint is on disk before any rank goes on (a branch reads its trunk's)
         // A run that was already finished ran no step now: its numbers are the ones it logged.
         if (root)

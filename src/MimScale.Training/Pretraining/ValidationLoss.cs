@@ -1,3 +1,4 @@
+using MimScale.Training.Runs;
 using MimScale.Data.Loading;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
@@ -38,6 +39,7 @@ public sealed class ValidationLoss
     {
         bool wasTraining = model.training;
         model.eval();
+        var device = DevicePlacement.DeviceOf(model);
         double sum = 0;
         long n = 0;
         try
@@ -48,8 +50,9 @@ public sealed class ValidationLoss
             {
                 using var b = batch;
                 using var scope = NewDisposeScope();
-                var xRec = model.ForwardDecoder(model.ForwardEncoder(b.Images, b.Masks));
-                var (_, perImage) = model.ForwardLossPerImage(b.Images, xRec, b.Masks);
+                var (images, masks) = (b.Images.On(device), b.Masks.On(device));
+                var xRec = model.ForwardDecoder(model.ForwardEncoder(images, masks));
+                var (_, perImage) = model.ForwardLossPerImage(images, xRec, masks);
                 sum += perImage.to_type(ScalarType.Float64).sum().item<double>();
                 n += b.Count;
             }
