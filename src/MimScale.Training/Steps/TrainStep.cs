@@ -28,7 +28,6 @@ public sealed class TrainStep
     private readonly AdamW optimizer;
     private readonly double clipGrad;
     private readonly ICollectives collectives;
-    private readonly Scalar worldSize;   // long-lived: a temporary Scalar may be freed mid-call (ScalarSafe.cs)
 
     /// <param name="collectives">Ranks sharing each global batch (default: this process alone).</param>
     public TrainStep(AdamW optimizer, double clipGrad, ICollectives? collectives = null)
@@ -36,7 +35,6 @@ public sealed class TrainStep
         this.optimizer = optimizer;
         this.clipGrad = clipGrad;
         this.collectives = collectives ?? SingleProcess.Instance;
-        worldSize = ((double)this.collectives.WorldSize).ToScalar();
     }
 
     /// <param name="microBatches">Each call computes one micro-batch's loss (a scalar); the step averages them.</param>
@@ -85,7 +83,7 @@ public sealed class TrainStep
         using var _ = torch.no_grad();
         var grads = optimizer.Gradients();
         collectives.SumInPlace(grads);
-        foreach (var g in grads) g.div_(worldSize);
+        foreach (var g in grads) g.OverInPlace(collectives.WorldSize);   // ScalarSafe: no temporary Scalar
         return true;
     }
 }
