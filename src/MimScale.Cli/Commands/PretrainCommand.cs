@@ -17,7 +17,8 @@ public static class PretrainCommand
         var lengths = new Option<string?>("--lengths") { Description = "Several training lengths sharing one trunk, e.g. 500,1000,2000" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint" };
         var command = new Command("pretrain", "SimMIM pre-training as the paper runs it (iterations, step schedule, validation loss, checkpoints).");
-        foreach (var o in new Option[] { config, set, output, lengths, resume }) command.Options.Add(o);
+        var device = DeviceOption.Create();
+        foreach (var o in new Option[] { config, set, output, lengths, resume, device }) command.Options.Add(o);
         command.Validators.Add(r =>
         {
             if ((r.GetResult(config) is null) == (r.GetResult(resume) is null)) r.AddError("give exactly one of --config or --resume");
@@ -28,7 +29,7 @@ public static class PretrainCommand
                 .Select(t => long.TryParse(t, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 1
                     ? v : throw new ArgumentException($"--lengths: '{t}' is not a length (iterations > 1)"))
                 .ToArray();
-            PretrainJob.Run(new PretrainRequest(r.GetValue(config), r.GetValue(set) ?? [], r.GetValue(output), lengthList, r.GetValue(resume)), Console.Out);
+            PretrainJob.Run(new PretrainRequest(r.GetValue(config), r.GetValue(set) ?? [], r.GetValue(output), lengthList, r.GetValue(resume)) { Device = r.GetValue(device)! }, Console.Out);
         }));
         return command;
     }

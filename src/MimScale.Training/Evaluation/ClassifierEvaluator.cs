@@ -1,3 +1,4 @@
+using MimScale.Training.Runs;
 using MimScale.Data.Loading;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
@@ -19,6 +20,7 @@ public static class ClassifierEvaluator
         var metrics = new ClassificationMetrics(numClasses);
         bool wasTraining = model.training;
         model.eval();
+        var device = DevicePlacement.DeviceOf(model);
         try
         {
             using var loader = new FineTuneLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers));
@@ -27,7 +29,7 @@ public static class ClassifierEvaluator
             {
                 using var b = batch;
                 using var scope = NewDisposeScope();
-                metrics.Add(model.forward(b.Images), b.Labels);
+                metrics.Add(model.forward(b.Images.On(device)).cpu(), b.Labels);
             }
         }
         finally { model.train(wasTraining); }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using MimScale.Data.Loading;
 using MimScale.Models.Checkpoints;
 using MimScale.Models.SwinV2;
+using MimScale.Training.Distributed;
 using MimScale.Training.Evaluation;
 using MimScale.Training.Optim;
 using MimScale.Training.Pretraining;
@@ -30,18 +31,27 @@ public sealed record FinetuneResult(string RunDir, long Step, long TotalIteratio
 /// label-smoothing or soft-target cross-entropy; evaluation every epoch (top-1, top-5, mean per class; best and last
 /// kept, the best weights exported to RUN/best/model.safetensors); atomic checkpoints with full state, exact resume,
 /// metrics JSONL; RUN/result.json at the end.
+/// Data-parallel like <see cref="PretrainRun"/> (shards of each global batch, averaged gradients, rank 0 writes and
+/// evaluates while the others wait at the next step). With Mixup/CutMix on, each rank mixes pairs within its own
+/// shard (as the official DDP recipe does), so only runs without them equal one process exactly.
 /// </summary>
 public sealed class FinetuneRun
 {
     private readonly FinetuneConfig config;
     private readonly string runDir;
     private readonly TextWriter log;
+    private readonly ICollectives collectives;
+    private readonly Device device;
 
-    public FinetuneRun(FinetuneConfig config, string runDir, TextWriter log)
+    /// <param name="collectives">The ranks of a data-parallel job (default: this process alone).</param>
+    /// <param name="device">Where the model trains (default CPU; see <see cref="DevicePlacement"/>).</param>
+    public FinetuneRun(FinetuneConfig config, string runDir, TextWriter log, ICollectives? collectives = null, Device? device = null)
     {
+        this.device = device ?? torch.CPU;
         this.config = config.Validate();
         this.runDir = runDir;
         this.log = log;
+        this.collectives = collectives ?? SingleProcess.Instance;
     }
 
     /// <summary>SHA-256 (first 16 hex) of the resolved config: identifies what a run folder holds.</summary>
@@ -53,7 +63,9 @@ public sealed class FinetuneRun
 
     public FinetuneResult Execute(CancellationToken ct = default)
     {
-        Directory.CreateDirectory(runDir);
+        bool root = collectives.IsRoot;
+        int rankBatch = DataParallel.PerRankBatch(config.BatchSize, collectives.WorldSize);
+        if (root) Directory.CreateDirectory(runDir);
         string hash = ConfigHash(config);
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
 
@@ -71,22 +83,29 @@ public sealed class FinetuneRun
             ["total_iterations"] = total, ["warmup_iterations"] = warmup, ["eval_every"] = evalEvery, ["num_classes"] = data.NumClasses,
             ["config_hash"] = hash,
         };
-        RunSession.GuardConfig(runDir, hash, () => FinetuneConfigYaml.Resolved(config, derived));
-        data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
-        TrainingSources.RecordValidation(runDir, data.ValManifest);
+        if (root)
+        {
+            RunSession.GuardConfig(runDir, hash, () => FinetuneConfigYaml.Resolved(config, derived));
+            data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
+            TrainingSources.RecordValidation(runDir, data.ValManifest);
+        }
 
         var generator = new Generator(config.Seed);        // init of the head (and any fresh weight) + stochastic depth
         var (model, report) = weights.Build(options, generator);
+        DataParallel.ShardStochasticDepth(model, collectives);
+        if (device.type != DeviceType.CPU) model.to(device);   // before the optimiser groups take the parameters
         model.train();
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         // Layer-wise decay: each group's LrScale scales the schedule's peak rate (CosineSchedule.Rate).
         var optimizer = new AdamW(ParameterGroups.Finetuning(named, options.Depths, config.WeightDecay, config.LayerDecay));
-        var step = new TrainStep(optimizer, config.ClipGrad);
+        var step = new TrainStep(optimizer, config.ClipGrad, collectives);
         var session = new RunSession("finetune", runDir, hash, log, optimizer, generator, config.KeepCheckpoints, config.MaxNonFiniteSteps,
-            config.TotalBatch, tensorboard: false);
+            config.TotalBatch, tensorboard: false, writer: root);
         var metrics = session.Metrics;
         double bestTop1 = double.NegativeInfinity; long bestStep = 0;
-        if (session.Resume(model) is not null)
+        var resumedFrom = session.Resume(model);
+        DataParallel.BroadcastWeights(model, collectives);
+        if (resumedFrom is not null)
         {
             foreach (var r in MetricsLog.Read(metrics.Path).Where(r => r.Kind == "val" && r.Values.ContainsKey("top1")))
                 if (r.Values["top1"] > bestTop1) (bestTop1, bestStep) = (r.Values["top1"], r.Step);
@@ -97,7 +116,8 @@ public sealed class FinetuneRun
             if (report is not null) log.WriteLine($"finetune: pretrained_window_sizes [{string.Join(",", options.PretrainedWindowSizes)}] from {weights.CheckpointFile}");
         }
 
-        var loaderOptions = new LoaderOptions { BatchSize = config.BatchSize, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true };
+        var loaderOptions = new LoaderOptions { BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
+            Rank = collectives.Rank, WorldSize = collectives.WorldSize };
         using var loader = new FineTuneLoader(data.Train, data.Transform, loaderOptions, config.MixupOptions(), new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"finetune: {config.Model} {options.ImgSize[0]}px w{options.WindowSize} on {data.Train.Description} ({data.Train.Count} images, {data.NumClasses} classes), " +
@@ -115,21 +135,21 @@ public sealed class FinetuneRun
             {
                 var batch = loader.Next() ?? throw new InvalidOperationException("the training stream ended");
                 batches.Add(batch);
-                micro.Add(() => ClassificationLoss.For(model.forward(batch.Images), batch.Labels, batch.Targets, config.LabelSmoothing));
+                micro.Add(() => ClassificationLoss.For(model.forward(batch.Images.On(device)), batch.Labels.On(device), batch.Targets?.On(device), config.LabelSmoothing));
             }
             var outcome = step.Run(micro, schedule, k);
             foreach (var b in batches) b.Dispose();
             session.Record(k, outcome);
 
             long done = k + 1;
-            if ((done % config.LogInterval == 0 || done == total) && session.CloseInterval(done, total) is { } s)
+            if ((done % config.LogInterval == 0 || done == total) && session.CloseInterval(done, total) is { } s && root)
             {
                 lastTrain = s.MeanLoss;
                 metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", schedule.Rate(k)), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb) }, "train");
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {done}/{total} | loss {s.MeanLoss:F4} | lr {schedule.Rate(k):G3} | {s.ImagesPerSecond:F1} img/s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
             }
-            if (done % evalEvery == 0 || done == total)
+            if (root && (done % evalEvery == 0 || done == total))
             {
                 last = ClassifierEvaluator.Evaluate(model, data.Val, data.EvalTransform, data.NumClasses, config.EvalBatchSize, config.Workers);
                 if (last.Top1 > bestTop1)
@@ -145,12 +165,19 @@ public sealed class FinetuneRun
                 session.Checkpoint(done, model, loader.Position);
             }
         }
+        if (!root)
+        {
+            collectives.Barrier();   // rank 0's last evaluation and result are written before any rank returns
+            return new FinetuneResult(runDir, total, total, double.NaN, 0, null, null, session.ElapsedSeconds, session.State.NonFiniteTotal,
+                weights.CheckpointFile ?? "scratch");
+        }
         BadImageList.Keep(runDir, loader.BadImages, "finetune", log);
         // A run resumed after its last step has no new evaluation: report the one on record.
         last ??= LastRecorded(metrics.Path);
         var result = new FinetuneResult(runDir, total, total, bestTop1, bestStep, last, lastTrain, session.ElapsedSeconds,
             session.State.NonFiniteTotal, weights.CheckpointFile ?? "scratch");
         WriteResult(result);
+        collectives.Barrier();
         return result;
     }
 

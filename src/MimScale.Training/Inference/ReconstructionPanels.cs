@@ -1,3 +1,4 @@
+using MimScale.Training.Runs;
 using MimScale.Models.Runtime;
 using System.Globalization;
 using System.Text;
@@ -58,8 +59,11 @@ public sealed class ReconstructionPanels
             foreach (var (name, images, masks) in sets)
             {
                 using var scope = NewDisposeScope();
-                var xRec = model.ForwardDecoder(model.ForwardEncoder(images, masks));
-                var (_, perImage) = model.ForwardLossPerImage(images, xRec, masks);
+                var device = DevicePlacement.DeviceOf(model);   // panels are drawn on the host
+                var (onImages, onMasks) = (images.On(device), masks.On(device));
+                var rec = model.ForwardDecoder(model.ForwardEncoder(onImages, onMasks));
+                var perImage = model.ForwardLossPerImage(onImages, rec, onMasks).Item2.cpu();
+                var xRec = rec.cpu();
                 var display = ToPixelSpace(model.Options, images, xRec);
                 var masked = MaskedInput(images, masks, model.Options.Encoder.PatchSize);
                 var losses = perImage.to_type(ScalarType.Float64).data<double>().ToArray();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MimScale.Training.Distributed;
 using MimScale.Training.Runs;
 using MimScale.Training.Schedules;
 
@@ -10,19 +11,34 @@ namespace MimScale.Training.Pretraining;
 /// <param name="OutDir">Run folder (default runs/&lt;config name&gt;).</param>
 /// <param name="Lengths">Several lengths sharing one trunk (null: one run, or the lengths the folder recorded).</param>
 /// <param name="ResumeDir">Continue this run folder from its last checkpoint.</param>
-public sealed record PretrainRequest(string? ConfigPath, IReadOnlyList<string> Overrides, string? OutDir, IReadOnlyList<long>? Lengths, string? ResumeDir);
+public sealed record PretrainRequest(string? ConfigPath, IReadOnlyList<string> Overrides, string? OutDir, IReadOnlyList<long>? Lengths, string? ResumeDir)
+{
+    /// <summary><c>--device</c>: cpu, cuda or auto (<see cref="DevicePlacement.Resolve"/>).</summary>
+    public string Device { get; init; } = "cpu";
+}
 
 /// <summary>
 /// A pre-training job in its run folder: claims the folder, records run.yaml and the lengths, then trains one run
 /// (<see cref="PretrainRun"/> with the step schedule of its config) or one shared trunk with a branch per length
 /// (<see cref="TrunkRunner"/>). The CLI only parses arguments and calls <see cref="Run"/>.
+/// Under an MPI launcher every rank runs this same call (<see cref="Collectives.FromEnvironment"/>): rank 0 owns the
+/// folder and the log, the others train their shard silently.
 /// </summary>
 public static class PretrainJob
 {
     /// <summary>Runs the request; progress and the final summary lines go to <paramref name="log"/>.</summary>
     public static void Run(PretrainRequest request, TextWriter log, CancellationToken ct = default)
     {
-        var (folder, config) = RunFolder.Open("pretrain", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
+        using var collectives = Collectives.FromEnvironment();
+        Run(request, log, collectives, ct);
+    }
+
+    /// <summary>Runs the request as one rank of <paramref name="collectives"/>; only rank 0 writes to <paramref name="log"/>.</summary>
+    public static void Run(PretrainRequest request, TextWriter log, ICollectives collectives, CancellationToken ct = default)
+    {
+        if (!collectives.IsRoot) log = TextWriter.Null;
+        var device = DevicePlacement.Resolve(request.Device, Collectives.LocalRank(collectives));
+        var (folder, config) = RankRunFolder.Open(collectives, "pretrain", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
             (path, overrides) => PretrainConfigYaml.Load(path, overrides), PretrainConfigYaml.ToYaml);
         using (folder)
         {
@@ -30,13 +46,13 @@ public static class PretrainJob
             if (lengths is { Count: > 0 })
             {
                 var plan = new TrunkPlan(lengths, config.DecayFraction);
-                foreach (var b in TrunkRunner.Run(config, plan, folder.Dir, log, ct: ct))
+                foreach (var b in TrunkRunner.Run(config, plan, folder.Dir, log, ct: ct, collectives: collectives, device: device))
                     log.WriteLine(Invariant($"length {b.Length}: train {F(b.Result.LastTrainLoss)} val {F(b.Result.LastValLoss)} ({b.Result.RunDir})"));
                 log.WriteLine(Invariant($"shared trunk: {plan.TotalIterations} iterations instead of {plan.IndependentIterations} ({100.0 * (1 - (double)plan.TotalIterations / plan.IndependentIterations):F1}% saved)"));
             }
             else
             {
-                var res = new PretrainRun(config, folder.Dir, log).Execute(config.Iterations, ct: ct);
+                var res = new PretrainRun(config, folder.Dir, log, collectives: collectives, device: device).Execute(config.Iterations, ct: ct);
                 log.WriteLine(Invariant($"done: {res.Step} iterations, train {F(res.LastTrainLoss)}, val {F(res.LastValLoss)}, {res.WallSeconds:F0} s ({folder.Dir})"));
             }
         }

@@ -4,6 +4,7 @@ using System.Text;
 using MimScale.Data.Loading;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
+using MimScale.Training.Distributed;
 using MimScale.Training.Inference;
 using MimScale.Training.Optim;
 using MimScale.Training.Runs;
@@ -23,6 +24,9 @@ public sealed record SegmentResult(string RunDir, long Step, double? LastTrainLo
 /// iterations [start, end) with the given schedule, and record losses, reconstructions and checkpoints.
 /// A resumed run continues exactly: model, optimiser moments, drop-path generator, data-stream position and the
 /// open logging interval are all in the checkpoint.
+/// Data-parallel: each rank of <c>collectives</c> trains on its interleaved shard of every global batch
+/// (<c>batch_size</c> / ranks samples), <see cref="TrainStep"/> averages the gradients, validation is sharded and
+/// summed, and rank 0 alone writes the folder; the result equals one process with the same global batch.
 /// </summary>
 public sealed class PretrainRun
 {
@@ -31,14 +35,20 @@ public sealed class PretrainRun
     private readonly TextWriter log;
 
     private readonly StepSchedule schedule;
+    private readonly ICollectives collectives;
+    private readonly Device device;
 
     /// <param name="trunk">A shared trunk: trains at the base rate without decay (its branches decay).</param>
-    public PretrainRun(PretrainConfig config, string runDir, TextWriter log, bool trunk = false)
+    /// <param name="collectives">The ranks of a data-parallel job (default: this process alone).</param>
+    /// <param name="device">Where the model trains (default CPU; see <see cref="DevicePlacement"/>).</param>
+    public PretrainRun(PretrainConfig config, string runDir, TextWriter log, bool trunk = false, ICollectives? collectives = null, Device? device = null)
     {
+        this.device = device ?? torch.CPU;
         this.config = config.Validate();
         this.runDir = runDir;
         this.log = log;
         schedule = this.config.Schedule(trunk);
+        this.collectives = collectives ?? SingleProcess.Instance;
     }
 
     /// <summary>SHA-256 (first 16 hex) of the resolved config: identifies what a run folder holds.</summary>
@@ -52,35 +62,48 @@ public sealed class PretrainRun
         CancellationToken ct = default)
     {
         pinned ??= Array.Empty<long>();
-        Directory.CreateDirectory(runDir);
+        bool root = collectives.IsRoot;
+        int rankBatch = DataParallel.PerRankBatch(config.BatchSize, collectives.WorldSize);
         string hash = ConfigHash(config);
-        RunSession.GuardConfig(runDir, hash, () => PretrainConfigYaml.Resolved(config,
-            new Dictionary<string, object?> { ["config_hash"] = hash, ["schedule"] = schedule.Describe() }));
+        if (root)
+        {
+            Directory.CreateDirectory(runDir);
+            RunSession.GuardConfig(runDir, hash, () => PretrainConfigYaml.Resolved(config,
+                new Dictionary<string, object?> { ["config_hash"] = hash, ["schedule"] = schedule.Describe() }));
+        }
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
 
         var options = config.ModelOptions();
         var data = PretrainData.Build(config, options);
-        data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
-        TrainingSources.RecordValidation(runDir, data.ValManifest);
+        if (root)
+        {
+            data.TrainManifest?.Save(Path.Combine(runDir, "manifest.txt"));
+            TrainingSources.RecordValidation(runDir, data.ValManifest);
+        }
         var generator = new Generator(config.Seed);        // init + stochastic depth stream
         var model = new SimMimModel(options, generator);
+        DataParallel.ShardStochasticDepth(model, collectives);
+        if (device.type != DeviceType.CPU) model.to(device);   // before the optimiser groups take the parameters
         model.train();
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         var optimizer = new AdamW(ParameterGroups.Pretraining(named, config.WeightDecay, config.OfficialWeightDecayQuirk));
-        var step = new TrainStep(optimizer, config.ClipGrad);
+        var step = new TrainStep(optimizer, config.ClipGrad, collectives);
         var session = new RunSession("pretrain", runDir, hash, log, optimizer, generator, config.KeepCheckpoints, config.MaxNonFiniteSteps,
-            config.TotalBatch, tensorboard: true);
+            config.TotalBatch, tensorboard: true, writer: root);
         session.Resume(model, initFrom);
+        DataParallel.BroadcastWeights(model, collectives);
         var metrics = session.Metrics;
 
-        var validation = data.Val is null ? null : new ValidationLoss(data.Val, data.ValTransform!, Math.Max(config.BatchSize, 64), config.Workers);
-        var loaderOptions = new LoaderOptions { BatchSize = config.BatchSize, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true };
+        var validation = data.Val is null ? null : new ValidationLoss(data.Val, data.ValTransform!, Math.Max(config.BatchSize, 64), config.Workers, collectives);
+        var loaderOptions = new LoaderOptions { BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
+            Rank = collectives.Rank, WorldSize = collectives.WorldSize };
         using var loader = new SimMimLoader(data.Train, data.Transform, loaderOptions, new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         var panels = new ReconstructionPanels(model, data, config.ReconImages);
         double trainFlops = ModelCost.SimMimTrainingFlops(options.Encoder, options.EncoderStride);
         log.WriteLine($"pretrain: {config.Model} on {data.Train.Description} ({data.Train.Count} images), steps {session.State.Step}->{end}, batch {config.TotalBatch}, lr {config.ScaledLr:G4}");
 
         double? lastTrain = null, lastVal = null;
+        var stepClock = new System.Diagnostics.Stopwatch();   // time inside training steps (not validation, panels, checkpoints)
         for (long k = session.State.Step; k < end; k++)
         {
             ct.ThrowIfCancellationRequested();
@@ -90,15 +113,17 @@ public sealed class PretrainRun
             {
                 var batch = loader.Next() ?? throw new InvalidOperationException("the training stream ended");
                 batches.Add(batch);
-                micro.Add(() => model.forward(batch.Images, batch.Masks));
+                micro.Add(() => model.forward(batch.Images.On(device), batch.Masks.On(device)));
             }
             double lr = schedule.Rate(k);
+            stepClock.Start();
             var outcome = step.Run(micro, schedule, k);
+            stepClock.Stop();
             foreach (var b in batches) b.Dispose();
             session.Record(k, outcome);
 
             long done = k + 1;
-            if ((done % config.LogInterval == 0 || done == end) && session.CloseInterval(done, end) is { } s)
+            if ((done % config.LogInterval == 0 || done == end) && session.CloseInterval(done, end) is { } s && root)
             {
                 lastTrain = s.MeanLoss;
                 metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb) }, "train");
@@ -108,19 +133,29 @@ public sealed class PretrainRun
             if (validation is not null && (done % config.EvalInterval == 0 || done == end))
             {
                 lastVal = validation.Evaluate(model);
-                metrics.Append(done, new[] { ("val_loss", lastVal.Value) }, "val");
+                if (root) metrics.Append(done, new[] { ("val_loss", lastVal.Value) }, "val");
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {done}/{end} | val_loss {lastVal:F4} ({validation.Count} images)"));
             }
-            if ((config.ReconInterval > 0 && done % config.ReconInterval == 0) || done == end)
+            if (root && ((config.ReconInterval > 0 && done % config.ReconInterval == 0) || done == end))
                 panels.Write(Path.Combine(runDir, "reconstructions", $"step-{done:D8}"));
             bool pin = pinned.Contains(done);
             if (done % config.CheckpointInterval == 0 || done == end || pin)
                 session.Checkpoint(done, model, loader.Position, pin);
         }
-        BadImageList.Keep(runDir, loader.BadImages, "pretrain", log);
+        if (root) BadImageList.Keep(runDir, loader.BadImages, "pretrain", log);   // rank 0's shard only (the others write nothing)
+        if (collectives.WorldSize > 1 && session.State.Step > 0)
+        {
+            var (sumTime, sumBytes) = collectives.TensorSumTotals;
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"data-parallel: {collectives.WorldSize} ranks; gradient all-reduce {sumTime.TotalSeconds:F2} s ({sumBytes / 1e6:F0} MB) of {stepClock.Elapsed.TotalSeconds:F2} s in steps ({100 * sumTime / stepClock.Elapsed:F1}%, rank 0)"));
+        }
+        collectives.Barrier();   // the last checkpoint is on disk before any rank goes on (a branch reads its trunk's)
         // A run that was already finished ran no step now: its numbers are the ones it logged.
-        lastTrain ??= MetricsLog.Last(metrics.Path, "train_loss");
-        lastVal ??= MetricsLog.Last(metrics.Path, "val_loss");
+        if (root)
+        {
+            lastTrain ??= MetricsLog.Last(metrics.Path, "train_loss");
+            lastVal ??= MetricsLog.Last(metrics.Path, "val_loss");
+        }
         return new SegmentResult(runDir, end, lastTrain, lastVal, session.ElapsedSeconds, session.State.NonFiniteTotal);
     }
 }

@@ -1,3 +1,4 @@
+using MimScale.Training.Distributed;
 using MimScale.Training.Runs;
 using MimScale.Training.Schedules;
 
@@ -15,13 +16,17 @@ public static class TrunkRunner
 {
     /// <summary>Default layout: OUT/trunk and OUT/len-T.</summary>
     public static IReadOnlyList<BranchResult> Run(PretrainConfig config, TrunkPlan plan, string outDir, TextWriter log,
-        Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default) =>
-        Run(config, plan, plan.Lengths, Path.Combine(outDir, "trunk"), t => Path.Combine(outDir, $"len-{t}"), log, onBranchFinished, ct);
+        Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default, ICollectives? collectives = null, TorchSharp.torch.Device? device = null) =>
+        Run(config, plan, plan.Lengths, Path.Combine(outDir, "trunk"), t => Path.Combine(outDir, $"len-{t}"), log, onBranchFinished, ct, collectives, device);
 
     /// <param name="lengths">The lengths to run now (a subset of the plan's: the others are done).</param>
+    /// <param name="collectives">Data-parallel ranks (each segment ends with a barrier, so every rank sees the trunk
+    /// snapshots rank 0 wrote before branching from them).</param>
     public static IReadOnlyList<BranchResult> Run(PretrainConfig config, TrunkPlan plan, IReadOnlyCollection<long> lengths, string trunkDir,
-        Func<long, string> branchDir, TextWriter log, Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default)
+        Func<long, string> branchDir, TextWriter log, Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default,
+        ICollectives? collectives = null, TorchSharp.torch.Device? device = null)
     {
+        collectives ??= SingleProcess.Instance;
         plan.Validate();
         var results = new List<BranchResult>();
         if (lengths.Count == 0) return results;
@@ -34,7 +39,7 @@ public static class TrunkRunner
         {
             log.WriteLine($"trunk: to {required} of {plan.TrunkIterations} iterations at the base rate; branch points {string.Join(", ", pins.Order())}; " +
                           $"{plan.TotalIterations} iterations instead of {plan.IndependentIterations}");
-            new PretrainRun(trunkConfig, trunkDir, log, trunk: true).Execute(required, pins, ct: ct);
+            new PretrainRun(trunkConfig, trunkDir, log, trunk: true, collectives: collectives, device: device).Execute(required, pins, ct: ct);
         }
         foreach (long t in lengths.Order())
         {
@@ -42,8 +47,8 @@ public static class TrunkRunner
             var branchConfig = config with { Iterations = t };
             var store = new CheckpointStore(dir, config.KeepCheckpoints);
             var snapshot = trunkStore.At(plan.BranchPoint(t)) ?? throw new InvalidOperationException($"{trunkDir}: branch point {plan.BranchPoint(t)} checkpoint is missing");
-            if (store.Latest() is null) SeedBranchLog(trunkDir, dir, snapshot.Step);
-            var result = new PretrainRun(branchConfig, dir, log).Execute(t, initFrom: snapshot, ct: ct);
+            if (store.Latest() is null && collectives.IsRoot) SeedBranchLog(trunkDir, dir, snapshot.Step);
+            var result = new PretrainRun(branchConfig, dir, log, collectives: collectives, device: device).Execute(t, initFrom: snapshot, ct: ct);
             var branch = new BranchResult(t, dir, result);
             results.Add(branch);
             onBranchFinished?.Invoke(branch);

@@ -87,10 +87,16 @@ public sealed class RunFolder : IDisposable
             AtomicFile.WriteAllText(LengthsPath, string.Join(",", given.Select(l => l.ToString(CultureInfo.InvariantCulture))));
             return given;
         }
-        if (!File.Exists(LengthsPath)) return null;
-        return File.ReadAllText(LengthsPath).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        return ReadLengths(LengthsPath);
+    }
+
+    /// <summary>The lengths recorded in <paramref name="path"/> (lengths.txt), or null when there is no record.</summary>
+    public static IReadOnlyList<long>? ReadLengths(string path)
+    {
+        if (!File.Exists(path)) return null;
+        return File.ReadAllText(path).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) ? t
-                : throw new InvalidDataException($"{LengthsPath}: '{s}' is not a length"))
+                : throw new InvalidDataException($"{path}: '{s}' is not a length"))
             .ToList();
     }
 

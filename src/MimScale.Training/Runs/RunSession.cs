@@ -27,6 +27,7 @@ public sealed class RunSession
     readonly Generator generator;
     readonly int maxNonFinite;
     readonly long imagesPerStep;
+    readonly bool writer;
     readonly Stopwatch clock = new();
     double elapsedBefore, lossSum;
     int lossCount;
@@ -38,13 +39,16 @@ public sealed class RunSession
 
     /// <param name="name">Prefix of log lines ("pretrain", "finetune").</param>
     /// <param name="imagesPerStep">Images per optimiser update (batch x accumulation), for images/s and the ETA.</param>
+    /// <param name="writer">False on MPI ranks other than 0: they resume from the same checkpoints but write nothing
+    /// (no metrics, pruning or checkpoints; rank 0 does that for the job).</param>
     public RunSession(string name, string runDir, string configHash, TextWriter log, AdamW optimizer, Generator generator,
-        int keepCheckpoints, int maxNonFinite, long imagesPerStep, bool tensorboard)
+        int keepCheckpoints, int maxNonFinite, long imagesPerStep, bool tensorboard, bool writer = true)
     {
         this.name = name; this.runDir = runDir; this.configHash = configHash; this.log = log;
         this.optimizer = optimizer; this.generator = generator; this.maxNonFinite = maxNonFinite; this.imagesPerStep = imagesPerStep;
+        this.writer = writer;
         Store = new CheckpointStore(runDir, keepCheckpoints);
-        Metrics = new MetricsLog(runDir, tensorboard);
+        Metrics = new MetricsLog(runDir, tensorboard && writer);
         State = new TrainingState { ConfigHash = configHash };
     }
 
@@ -85,11 +89,11 @@ public sealed class RunSession
             if (state.DropPathGenerator.Length > 0)
                 generator.set_state(torch.tensor(Convert.FromBase64String(state.DropPathGenerator), ScalarType.Byte));
             State = state with { ConfigHash = configHash };
-            Metrics.TruncateAfter(State.Step);
+            if (writer) Metrics.TruncateAfter(State.Step);
             log.WriteLine($"{name}: {(from == own ? "resuming from" : "branching from")} {from.Directory} at step {State.Step}");
         }
-        else if (File.Exists(Metrics.Path)) File.Delete(Metrics.Path);
-        Store.Prune();
+        else if (writer && File.Exists(Metrics.Path)) File.Delete(Metrics.Path);
+        if (writer) Store.Prune();
         elapsedBefore = State.ElapsedSeconds;
         firstStep = State.Step;
         lossSum = State.IntervalLossSum; lossCount = State.IntervalCount;
@@ -115,7 +119,7 @@ public sealed class RunSession
         }
         State = State with { NonFiniteInARow = State.NonFiniteInARow + 1, NonFiniteTotal = State.NonFiniteTotal + 1 };
         log.WriteLine($"{name}: step {k}: non-finite loss {outcome.Loss} or gradient norm {outcome.GradNorm}; update skipped ({State.NonFiniteInARow} in a row)");
-        Metrics.Append(k + 1, new[] { ("loss", outcome.Loss), ("grad_norm", outcome.GradNorm) }, "skipped");
+        if (writer) Metrics.Append(k + 1, new[] { ("loss", outcome.Loss), ("grad_norm", outcome.GradNorm) }, "skipped");
         if (State.NonFiniteInARow >= maxNonFinite)
             throw new NonFiniteTrainingException(
                 $"{runDir}: {State.NonFiniteInARow} non-finite steps in a row at step {k + 1}; stopped. The last good checkpoint is kept: {Store.Latest()?.Directory ?? "(none)"}");
@@ -140,8 +144,9 @@ public sealed class RunSession
         return new IntervalSummary(mean, ips, eta, Environment.WorkingSet / 1e6);
     }
 
-    /// <summary>Writes an atomic checkpoint after <paramref name="done"/> iterations: weights, moments and the full state.</summary>
-    public CheckpointEntry Checkpoint(long done, nn.Module model, LoaderPosition position, bool pin = false)
+    /// <summary>Writes an atomic checkpoint after <paramref name="done"/> iterations: weights, moments and the full state
+    /// (null on a rank that does not write: its state is updated the same way, nothing goes to disk).</summary>
+    public CheckpointEntry? Checkpoint(long done, nn.Module model, LoaderPosition position, bool pin = false)
     {
         using var scope = NewDisposeScope();
         State = State with
@@ -150,6 +155,7 @@ public sealed class RunSession
             DropPathGenerator = Convert.ToBase64String(generator.get_state().data<byte>().ToArray()),
             ElapsedSeconds = ElapsedSeconds, IntervalLossSum = lossSum, IntervalCount = lossCount,
         };
+        if (!writer) return null;
         var (moments, _) = optimizer.Export();
         return Store.Save(done, model.state_dict(), moments, State, pin);
     }

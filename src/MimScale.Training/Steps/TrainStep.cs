@@ -4,6 +4,7 @@ using TorchSharp;
 using AdamW = MimScale.Training.Optim.AdamW;
 using static TorchSharp.torch;
 using MimScale.Training.Schedules;
+using MimScale.Training.Distributed;
 
 namespace MimScale.Training.Steps;
 
@@ -17,16 +18,23 @@ public readonly record struct StepOutcome(double Loss, double GradNorm, bool App
 /// The one training step of MimScale (pre-training and fine-tuning alike): gradient accumulation over micro-batches,
 /// global-norm clipping, the non-finite guard and the AdamW update are options of this single code path, not copies.
 /// Every micro-batch runs in its own dispose scope, so native memory stays flat.
+/// Data-parallel (several MPI ranks, each with its shard of the global batch): after the backward passes the ranks
+/// agree on the loss and its finiteness (one small all-reduce, so they all skip or all update), then the gradients are
+/// summed in the optimiser's flat buffers and divided by the world size (Horovod / DDP semantics), BEFORE clipping
+/// and the update: every rank then clips the same global gradient and takes the same step.
 /// </summary>
 public sealed class TrainStep
 {
     private readonly AdamW optimizer;
     private readonly double clipGrad;
+    private readonly ICollectives collectives;
 
-    public TrainStep(AdamW optimizer, double clipGrad)
+    /// <param name="collectives">Ranks sharing each global batch (default: this process alone).</param>
+    public TrainStep(AdamW optimizer, double clipGrad, ICollectives? collectives = null)
     {
         this.optimizer = optimizer;
         this.clipGrad = clipGrad;
+        this.collectives = collectives ?? SingleProcess.Instance;
     }
 
     /// <param name="microBatches">Each call computes one micro-batch's loss (a scalar); the step averages them.</param>
@@ -48,6 +56,7 @@ public sealed class TrainStep
             // Mean over micro-batches: each contributes loss / k, as one large batch would.
             (microBatches.Count == 1 ? loss : loss.Over(microBatches.Count)).backward();
         }
+        if (collectives.WorldSize > 1) finite = Exchange(ref total, finite);
         double mean = finite ? total / microBatches.Count : double.NaN;
         double norm = finite ? GradientClipping.Clip(optimizer.Gradients(), clipGrad) : double.NaN;
         if (!finite || !double.IsFinite(norm))
@@ -57,5 +66,24 @@ public sealed class TrainStep
         }
         optimizer.Step(schedule, iteration);
         return new StepOutcome(mean, norm, Applied: true);
+    }
+
+    /// <summary>
+    /// All ranks: <paramref name="total"/> becomes the mean over ranks of the summed micro-batch losses, and the
+    /// gradients the mean over ranks (each rank's loss is the mean over its equal share of the batch, so this is the
+    /// gradient of the global batch). Returns false, with no gradient exchange, when any rank's loss was not finite.
+    /// </summary>
+    bool Exchange(ref double total, bool finite)
+    {
+        var sums = new[] { finite ? total : 0.0, finite ? 0.0 : 1.0 };
+        collectives.SumInPlace(sums);
+        if (sums[1] > 0) return false;
+        total = sums[0] / collectives.WorldSize;
+        using var scope = NewDisposeScope();
+        using var _ = torch.no_grad();
+        var grads = optimizer.Gradients();
+        collectives.SumInPlace(grads);
+        foreach (var g in grads) g.OverInPlace(collectives.WorldSize);   // ScalarSafe: no temporary Scalar
+        return true;
     }
 }
