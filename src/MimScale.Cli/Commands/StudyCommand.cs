@@ -34,7 +34,7 @@ public static class StudyCommand
         Description = "Study store: the folder's study.db by default, a SQLite file path, or postgresql://user@host:port/database[?host=SOCKETDIR&schema=NAME] shared by workers on many machines.",
     };
 
-    private static StoreLocation Store(ParseResult parse, Option<string?> option) => new(parse.GetValue(option));
+    private static StoreLocation Store(ParseResult parse, Option<string?> option) => new StoreLocation(parse.GetValue(option)).Validated();
 
     private static Command Plan(Func<TextWriter> output, Func<TextWriter> error)
     {
@@ -101,23 +101,29 @@ public static class StudyCommand
             DefaultValueFactory = _ => 120,
         };
         var workerId = new Option<string?>("--worker-id") { Description = "With --worker: this worker's name (default host:pid, plus the Slurm job)." };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Torch threads per job (default: all cores, or cores/jobs with --jobs); e.g. 1 for each of two workers on a 2-core machine.",
+        };
         var cmd = new Command("run", "Run what is not done yet (killed and restarted, it continues where it stopped), then write the report.")
-        { spec, outDir, jobs, verbose, worker, store, staleAfter, workerId };
+        { spec, outDir, jobs, verbose, worker, store, staleAfter, workerId, threads };
         cmd.SetAction((parse, ct) => Task.FromResult(CliErrors.Run(() =>
         {
             var s = StudySpecReader.Load(parse.GetValue(spec)!);
             var folder = Folder(parse.GetValue(outDir), s);
             int n = parse.GetValue(jobs);
             if (n < 1) throw new ArgumentException("--jobs must be at least 1");
-            var executor = factory(s, folder.Root, n > 1 ? Math.Max(1, Environment.ProcessorCount / n) : 0); // first: an unwired engine fails before anything is written
-            var plan = StudyRunner.PlanFor(s, folder);
+            var storeAt = Store(parse, store);
             var workerOptions = parse.GetValue(worker)
                 ? new WorkerOptions(parse.GetValue(workerId) ?? WorkerOptions.DefaultId(), parse.GetValue(staleAfter)).Validated()
                 : null;
+            if (parse.GetValue(threads) < 0) throw new ArgumentException("--threads must be positive");
+            var executor = factory(s, folder.Root, parse.GetValue(threads) is > 0 and var t ? t : n > 1 ? Math.Max(1, Environment.ProcessorCount / n) : 0); // first: an unwired engine fails before anything is written
+            var plan = StudyRunner.PlanFor(s, folder);
             try
             {
                 var summary = new StudyRunner(executor, output(), parse.GetValue(verbose)).Run(plan, folder, ct, jobs: n, worker: workerOptions,
-                    storeAt: Store(parse, store));
+                    storeAt: storeAt);
                 output().WriteLine($"study {s.Name}: {summary.Done}/{summary.Cells} cells done ({summary.PretrainedThisRun} pre-trained and {summary.EvaluationsThisRun} evaluations in this run)");
                 if (summary.Failed == 0) return 0;
                 error().WriteLine($"error: {summary.Failed} cell(s) failed ({summary.Counts}); `mimscale study status` lists them, study.log has the details; run the same command again to retry them");

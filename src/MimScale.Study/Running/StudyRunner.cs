@@ -83,7 +83,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             int before = failures.Count;
             Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, failures, workerId, token));
             Interlocked.Add(ref evaluatedNow, EvaluateTrunk(trunk, folder, store, log, progress, prefix, failures, workerId, token));
-            return failures.Count > before;
+            return failures.Skip(before).Any(f => trunk.Cells.Any(c => c.Key == f.CellKey));   // other jobs' failures are theirs
         }
         if (worker is not null)
             new WorkerLoop(store, _sync, worker, log).Run(plan, jobs, RunTrunk, ct);

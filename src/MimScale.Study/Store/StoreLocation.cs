@@ -33,6 +33,14 @@ public sealed record StoreLocation(string? Address)
         return new PostgresBackend(builder, schema ?? SchemaFor(studyName), Redacted(Address));
     }
 
+    /// <summary>Checks the address now (before any planning), so a typo is the first error.</summary>
+    /// <exception cref="ArgumentException">A malformed address.</exception>
+    public StoreLocation Validated()
+    {
+        Backend("check", StudyFolder.At("."));
+        return this;
+    }
+
     /// <summary>Opens the store (creating its tables when missing).</summary>
     public StudyStore Open(string studyName, StudyFolder folder) => StudyStore.Open(Backend(studyName, folder));
 

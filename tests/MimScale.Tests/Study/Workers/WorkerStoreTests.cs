@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MimScale.Analysis;
 using MimScale.Study;
 using MimScale.Tests.Data;
@@ -140,6 +141,93 @@ public abstract class WorkerStoreTests
         Assert.Equal((4, 4), (first.Done, first.Failed));                                    // the nano trunks failed once each, then the worker ended
         var retry = RunWorker(new FakeStudyExecutor(), plan, folder, location, new WorkerOptions("w2", StaleAfterSeconds: 30, PollSeconds: 0.1));
         Assert.Equal((8, 4), (retry.Done, retry.PretrainedThisRun));                        // a later worker retries them
+    }
+
+    /// <summary>One pico trunk of 48 iterations on 2% of Fashion-MNIST, checkpointed every 6: long enough to kill mid-trunk.</summary>
+    internal const string KillSpec = """
+        name: kill-study
+        models: [swinv2-pico]
+        data:
+          name: FMNIST
+          source: fashion-mnist:/usr/share/datasets/fashion-mnist@train
+          val_source: fashion-mnist:/usr/share/datasets/fashion-mnist@test
+          fractions: [0.02]
+        lengths: [48]
+        evaluations: [val_loss]
+        pretrain:
+          batch_size: 8
+          warmup_iterations: 6
+          eval_interval: 48
+          val_images: 16
+          log_interval: 6
+          checkpoint_interval: 6
+          recon_images: 0
+        """;
+
+    /// <summary>`dotnet mimscale.dll study run SPEC --out DIR --worker ...` as a child process.</summary>
+    internal static ProcessStartInfo WorkerProcess(string spec, string dir, string id, StoreLocation store, double staleAfter)
+    {
+        var args = new List<string> { Path.Combine(AppContext.BaseDirectory, "mimscale.dll"), "study", "run", spec, "--out", dir, "--worker",
+            "--worker-id", id, "--stale-after", staleAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (store.Address is not null) args.AddRange(["--store", store.Address]);
+        return new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+    }
+
+    [FashionMnistFact]
+    public void AWorkerKilledMidTrunkHasItsTrunkFinishedByAnotherFromTheCheckpoint()
+    {
+        using var tmp = new TempFolder();
+        var spec = tmp["kill.yaml"];
+        File.WriteAllText(spec, KillSpec);
+        var dir = tmp["study"];
+        var store = NewStore();
+        using var first = Process.Start(WorkerProcess(spec, dir, "first", store, staleAfter: 3))!;
+        try
+        {
+            first.OutputDataReceived += (_, _) => { };   // drain the pipes
+            first.ErrorDataReceived += (_, _) => { };
+            first.BeginOutputReadLine();
+            first.BeginErrorReadLine();
+            var clock = Stopwatch.StartNew();
+            while (Checkpoints(dir).Count == 0)
+            {
+                Assert.False(first.HasExited, "the first worker ended before writing a checkpoint");
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(10), "no trunk checkpoint within 10 minutes");
+                Thread.Sleep(100);
+            }
+            first.Kill();                                  // SIGKILL: no cleanup, the claim stays with a dead worker
+            first.WaitForExit();
+        }
+        catch
+        {
+            if (!first.HasExited) first.Kill();
+            throw;
+        }
+        var killedAt = Checkpoints(dir).Max();
+        Assert.InRange(killedAt, 6, 36);                   // mid-trunk (the trunk runs to 42 = 7/8 x 48)
+        var (code, output) = Training.Pretraining.PretrainEngineTests.RunChild(WorkerProcess(spec, dir, "second", store, staleAfter: 3), TimeSpan.FromMinutes(20));   // minutes only on a loaded machine (about 30 s idle)
+
+        Assert.True(code == 0, output);
+        Assert.Matches(@"\[worker second\] took over trunk swinv2-pico-f0\.02-s0-\w+ \(.*\) from worker first, silent for \d+ s", output);
+        Assert.Matches(@"resuming from \S+ at step (6|12|18|24|30|36)\b", output);   // from a checkpoint, not from step 0
+        Assert.Contains("study kill-study: 1/1 cells done (1 pre-trained and 0 evaluations in this run)", output);
+        var folder = StudyFolder.At(dir);
+        var plan = StudyPlanner.Plan(StudySpecReader.Load(spec));
+        using var db = store.Open(plan.Spec.Name, folder);
+        var cell = Assert.Single(db.LoadCells(plan.Cells.Select(c => c.Key).ToList()));
+        Assert.Equal(CellStage.Done, cell.Stage);
+        Assert.Equal(48, cell.Run!.Curve.Max(p => p.Iteration));
+        var claim = Assert.Single(db.Claims.All());
+        Assert.Equal(("second", "done", 2L), (claim.LastWorker, claim.Outcome, claim.Attempts));
+    }
+
+    private static IReadOnlyList<long> Checkpoints(string dir)
+    {
+        var trunks = Path.Combine(dir, "trunks");
+        if (!Directory.Exists(trunks)) return [];
+        return Directory.GetDirectories(trunks, "step-*", SearchOption.AllDirectories)
+            .Where(d => !d.Contains(".tmp", StringComparison.Ordinal) && File.Exists(Path.Combine(d, "state.json")))
+            .Select(d => long.Parse(Path.GetFileName(d)["step-".Length..].Split('.')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
     }
 }
 
