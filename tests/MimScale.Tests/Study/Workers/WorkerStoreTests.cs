@@ -119,7 +119,8 @@ public abstract class WorkerStoreTests
         var log = new StringWriter();
         var summary = RunWorker(fake, plan, folder, location, new WorkerOptions("rescuer", StaleAfterSeconds: 1.5, PollSeconds: 0.1), log);
 
-        Assert.Contains("[worker rescuer] 1 trunk(s) left, all held by other workers", log.ToString());                // waited while "dead" looked alive
+        // Usually it first works the other trunks and waits ("1 trunk(s) left, all held by other workers"); on a loaded
+        // machine its start alone may outlast the 1.5 s, so only the take-over itself is pinned.
         Assert.Matches($@"\[worker rescuer\] took over trunk {trunk.Key} \(.*\) from worker dead, silent for \d+ s; resuming from its checkpoints", log.ToString());
         Assert.Equal(plan.Cells.Select(c => c.Key).Where(k => k != early.Key).Order(), fake.Pretrained.Order());   // the stored branch is not redone
         Assert.Equal(new[] { early.Key }, fake.Jobs.Single(j => j.Trunk.Key == trunk.Key).FinishedCells);
