@@ -107,10 +107,14 @@ public sealed class StudyStore : IDisposable
     public (string Yaml, string SourcePath, IReadOnlyList<string> CellKeys)? CurrentSpec()
     {
         if (Meta("current_spec") is not string id) return null;
-        using var cmd = Command("SELECT yaml, source_path FROM specs WHERE spec_id=@id", null, ("@id", long.Parse(id, CultureInfo.InvariantCulture)));
-        using var r = cmd.ExecuteReader();
-        if (!r.Read()) return null;
-        var (yaml, source) = (r.GetString(0), r.GetString(1));
+        string yaml, source;
+        // The reader is closed before the next query: PostgreSQL (Npgsql) runs one command at a time per connection.
+        using (var cmd = Command("SELECT yaml, source_path FROM specs WHERE spec_id=@id", null, ("@id", long.Parse(id, CultureInfo.InvariantCulture))))
+        using (var r = cmd.ExecuteReader())
+        {
+            if (!r.Read()) return null;
+            (yaml, source) = (r.GetString(0), r.GetString(1));
+        }
         var keys = Strings("SELECT cell_key FROM spec_cells WHERE spec_id=@id ORDER BY ordinal", ("@id", long.Parse(id, CultureInfo.InvariantCulture)));
         return (yaml, source, keys);
     }
