@@ -40,8 +40,9 @@ public sealed class TrunkClaims
     public double Now() => Convert.ToDouble(_store.ScalarValue($"SELECT {_store.Backend.NowSeconds}", null), CultureInfo.InvariantCulture);
 
     /// <summary>Claims <paramref name="trunkKey"/> for <paramref name="worker"/> if it is free or its holder has not
-    /// heartbeaten for <paramref name="staleSeconds"/>; null when another live worker holds it.</summary>
-    public ClaimGrant? TryClaim(string trunkKey, string worker, double staleSeconds)
+    /// heartbeaten for <paramref name="staleSeconds"/>; null when another live worker holds it, or when another worker
+    /// finished it at or after <paramref name="openAt"/> (database clock of the caller's look at what is left: its view is stale).</summary>
+    public ClaimGrant? TryClaim(string trunkKey, string worker, double staleSeconds, double openAt = double.PositiveInfinity)
     {
         string now = _store.Backend.NowSeconds;
         using var tx = _store.BeginWrite();
@@ -52,6 +53,9 @@ public sealed class TrunkClaims
         using (var r = cmd.ExecuteReader())
             if (r.Read() && !r.IsDBNull(0)) { previous = r.GetString(0); age = r.IsDBNull(1) ? null : r.GetDouble(1); }
         if (previous is not null && age is double a && a < staleSeconds) return null;   // tx rolls back on dispose
+        if (_store.ScalarValue("SELECT 1 FROM trunk_claims WHERE trunk_key=@t AND outcome='done' AND outcome_at >= @o", tx,
+                ("t", trunkKey), ("o", openAt)) is not null)
+            return null;
         _store.Execute($"UPDATE trunk_claims SET worker=@w, last_worker=@w, claimed_at={now}, heartbeat={now}, stale_after=@s, attempts=attempts+1, outcome=NULL, outcome_at=NULL WHERE trunk_key=@t",
             tx, ("t", trunkKey), ("w", worker), ("s", staleSeconds));
         tx.Commit();
@@ -81,6 +85,10 @@ public sealed class TrunkClaims
         while (r.Read()) keys.Add(r.GetString(0));
         return keys;
     }
+
+    /// <summary>True when some trunk was released as done at or after <paramref name="since"/> (database clock).</summary>
+    public bool DoneSince(double since) =>
+        _store.ScalarValue("SELECT 1 FROM trunk_claims WHERE outcome='done' AND outcome_at >= @s", null, ("s", since)) is not null;
 
     /// <summary>Every trunk that was ever claimed.</summary>
     public IReadOnlyList<TrunkClaim> All()

@@ -41,8 +41,10 @@ internal sealed class WorkerLoop(StudyStore store, Lock sync, WorkerOptions opti
         {
             ct.ThrowIfCancellationRequested();
             List<int> open;
+            double openAt;
             lock (sync)
             {
+                openAt = store.Claims.Now();   // before reading results: a trunk released as done after this is not claimed on a stale view
                 var unfinished = store.LoadCells(plan.Cells.Select(c => c.Key).ToList())
                     .Where(c => c.Run is null || c.PendingEvaluations.Count > 0).Select(c => c.TrunkKey).ToHashSet(StringComparer.Ordinal);
                 var failedHere = store.Claims.FailedSince(start);
@@ -53,9 +55,12 @@ internal sealed class WorkerLoop(StudyStore store, Lock sync, WorkerOptions opti
             int index = -1;
             foreach (int i in open)
             {
-                lock (sync) grant = store.Claims.TryClaim(plan.Trunks[i].Key, worker, options.StaleAfterSeconds);
+                lock (sync) grant = store.Claims.TryClaim(plan.Trunks[i].Key, worker, options.StaleAfterSeconds, openAt);
                 if (grant is not null) { index = i; break; }
             }
+            bool finishedMeanwhile;
+            lock (sync) finishedMeanwhile = store.Claims.DoneSince(openAt);
+            if (grant is null && finishedMeanwhile) continue;   // look again at once: what is left has changed
             if (grant is null)
             {
                 if (!waiting) log.Line($"[worker {worker}] {open.Count} trunk(s) left, all held by other workers; waiting to take over any whose worker stops");
