@@ -8,7 +8,7 @@ using MimScale.Study;
 namespace MimScale.Cli.Commands;
 
 /// <summary>
-/// `mimscale study plan|run|status|report`: a data-scaling study from a spec in studies/*.yaml. The executor (the
+/// `mimscale study plan|run|status|report|slurm`: a data-scaling study from a spec in studies/*.yaml. The executor (the
 /// pre-training engine) comes from <c>executorFactory(spec, studyFolder, threadsPerJob)</c>, called only by `run`.
 /// </summary>
 public static class StudyCommand
@@ -23,10 +23,18 @@ public static class StudyCommand
         command.Subcommands.Add(Run(executorFactory, () => output ?? Console.Out, () => error ?? Console.Error));
         command.Subcommands.Add(Status(() => output ?? Console.Out, () => error ?? Console.Error));
         command.Subcommands.Add(Report(() => output ?? Console.Out, () => error ?? Console.Error));
+        command.Subcommands.Add(StudySlurmCommand.Create(() => output ?? Console.Out, () => error ?? Console.Error));
         return command;
     }
 
     private static Option<string?> OutOption() => new("--out") { Description = "Study folder (default: runs/<study name> under the current folder)." };
+
+    private static Option<string?> StoreOption() => new("--store")
+    {
+        Description = "Study store: the folder's study.db by default, a SQLite file path, or postgresql://user@host:port/database[?host=SOCKETDIR&schema=NAME] shared by workers on many machines.",
+    };
+
+    private static StoreLocation Store(ParseResult parse, Option<string?> option) => new StoreLocation(parse.GetValue(option)).Validated();
 
     private static Command Plan(Func<TextWriter> output, Func<TextWriter> error)
     {
@@ -34,7 +42,8 @@ public static class StudyCommand
         var outDir = OutOption();
         var measure = new Option<bool>("--measure") { Description = "Time a few real training steps per model to estimate hours on this machine." };
         var gflops = new Option<double>("--gflops") { Description = "Assumed sustained GFLOP/s when not measuring.", DefaultValueFactory = _ => ComputeRate.DefaultGflops };
-        var cmd = new Command("plan", "Print the cells, shared trunks (branch points at the decay milestones) and estimated compute, before anything runs.") { spec, outDir, measure, gflops };
+        var store = StoreOption();
+        var cmd = new Command("plan", "Print the cells, shared trunks (branch points at the decay milestones) and estimated compute, before anything runs.") { spec, outDir, measure, gflops, store };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
             var s = StudySpecReader.Load(parse.GetValue(spec)!);
@@ -59,10 +68,11 @@ public static class StudyCommand
             }
             output().Write(PlanText.Format(plan, rate));
             var folder = Folder(parse.GetValue(outDir), s);
-            if (folder.Exists)
+            var location = Store(parse, store);
+            if (folder.Exists || location.Address is not null)
             {
-                using var store = StudyStore.Open(folder.DatabasePath);
-                var stored = store.PretrainedKeys(plan.Cells.Select(c => c.Key));
+                using var db = location.Open(s.Name, folder);
+                var stored = db.PretrainedKeys(plan.Cells.Select(c => c.Key));
                 output().WriteLine($"{stored.Count} of these cells are already pre-trained in {folder.Root}");
             }
             return 0;
@@ -80,18 +90,40 @@ public static class StudyCommand
             DefaultValueFactory = _ => 1,
         };
         var verbose = new Option<bool>("--verbose") { Description = "Print the whole exception of a failure (always written to study.log)." };
-        var cmd = new Command("run", "Run what is not done yet (killed and restarted, it continues where it stopped), then write the report.") { spec, outDir, jobs, verbose };
+        var worker = new Option<bool>("--worker")
+        {
+            Description = "Share the study with other `study run --worker` processes (this or other machines, same --out folder and --store): claim trunks one at a time, heartbeat, take over trunks of workers that died.",
+        };
+        var store = StoreOption();
+        var staleAfter = new Option<double>("--stale-after")
+        {
+            Description = "With --worker: seconds without heartbeat after which another worker takes a trunk over (heartbeat every quarter of it).",
+            DefaultValueFactory = _ => 120,
+        };
+        var workerId = new Option<string?>("--worker-id") { Description = "With --worker: this worker's name (default host:pid, plus the Slurm job)." };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Torch threads per job (default: all cores, or cores/jobs with --jobs); e.g. 1 for each of two workers on a 2-core machine.",
+        };
+        var cmd = new Command("run", "Run what is not done yet (killed and restarted, it continues where it stopped), then write the report.")
+        { spec, outDir, jobs, verbose, worker, store, staleAfter, workerId, threads };
         cmd.SetAction((parse, ct) => Task.FromResult(CliErrors.Run(() =>
         {
             var s = StudySpecReader.Load(parse.GetValue(spec)!);
             var folder = Folder(parse.GetValue(outDir), s);
             int n = parse.GetValue(jobs);
             if (n < 1) throw new ArgumentException("--jobs must be at least 1");
-            var executor = factory(s, folder.Root, n > 1 ? Math.Max(1, Environment.ProcessorCount / n) : 0); // first: an unwired engine fails before anything is written
+            var storeAt = Store(parse, store);
+            var workerOptions = parse.GetValue(worker)
+                ? new WorkerOptions(parse.GetValue(workerId) ?? WorkerOptions.DefaultId(), parse.GetValue(staleAfter)).Validated()
+                : null;
+            if (parse.GetValue(threads) < 0) throw new ArgumentException("--threads must be positive");
+            var executor = factory(s, folder.Root, parse.GetValue(threads) is > 0 and var t ? t : n > 1 ? Math.Max(1, Environment.ProcessorCount / n) : 0); // first: an unwired engine fails before anything is written
             var plan = StudyRunner.PlanFor(s, folder);
             try
             {
-                var summary = new StudyRunner(executor, output(), parse.GetValue(verbose)).Run(plan, folder, ct, jobs: n);
+                var summary = new StudyRunner(executor, output(), parse.GetValue(verbose)).Run(plan, folder, ct, jobs: n, worker: workerOptions,
+                    storeAt: storeAt);
                 output().WriteLine($"study {s.Name}: {summary.Done}/{summary.Cells} cells done ({summary.PretrainedThisRun} pre-trained and {summary.EvaluationsThisRun} evaluations in this run)");
                 if (summary.Failed == 0) return 0;
                 error().WriteLine($"error: {summary.Failed} cell(s) failed ({summary.Counts}); `mimscale study status` lists them, study.log has the details; run the same command again to retry them");
@@ -111,12 +143,13 @@ public static class StudyCommand
     {
         var target = new Argument<string>("SPEC|DIR") { Description = "A study spec (its folder from --out or the default) or a study folder (its last run spec)." };
         var outDir = OutOption();
-        var cmd = new Command("status", "Print the table of cells with their stage and key numbers.") { target, outDir };
+        var store = StoreOption();
+        var cmd = new Command("status", "Print the table of cells with their stage and key numbers, and the trunks workers hold.") { target, outDir, store };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            var t = StudyStatus.Load(parse.GetValue(target)!, parse.GetValue(outDir));
+            var t = StudyStatus.Load(parse.GetValue(target)!, parse.GetValue(outDir), Store(parse, store));
             if (t is null) { output().WriteLine("no results yet; run `mimscale study run SPEC` first"); return 0; }
-            output().Write(StatusText.Format(t.Name, t.Cells, t.OtherCells));
+            output().Write(StatusText.Format(t.Name, t.Cells, t.OtherCells, t.Claims));
             return 0;
         }, error()));
         return cmd;
@@ -127,12 +160,13 @@ public static class StudyCommand
         var target = new Argument<string>("SPEC|DIR") { Description = "A study spec or a study folder." };
         var outDir = OutOption();
         var metric = new Option<string?>("--metric") { Description = "Primary metric (default: the spec's report_metric)." };
-        var cmd = new Command("report", "Build the results from the store and write results.json, report.md, report.html and plots/ into the study folder.") { target, outDir, metric };
+        var store = StoreOption();
+        var cmd = new Command("report", "Build the results from the store and write results.json, report.md, report.html and plots/ into the study folder.") { target, outDir, metric, store };
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            var t = StudyStatus.Load(parse.GetValue(target)!, parse.GetValue(outDir));
+            var t = StudyStatus.Load(parse.GetValue(target)!, parse.GetValue(outDir), Store(parse, store));
             if (t is null) { error().WriteLine("error: no results yet; run `mimscale study run SPEC` first"); return 1; }
-            var (name, cells, _, folder, reportMetric) = t;
+            var (name, cells, _, folder, reportMetric, _) = t;
             using var log = new StudyLog(output(), null);
             var files = StudyReport.Write(name, cells, folder, new AnalysisOptions(Metric: parse.GetValue(metric) ?? reportMetric), log);
             if (files is null) return 1;

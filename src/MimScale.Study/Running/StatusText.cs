@@ -6,8 +6,9 @@ namespace MimScale.Study;
 /// <summary>The printout of <c>mimscale study status</c>: one line per cell with its stage and key numbers.</summary>
 public static class StatusText
 {
-    /// <summary>Table of <paramref name="cells"/> (the current spec's) plus a summary; <paramref name="otherCells"/> counts stored cells of other spec versions.</summary>
-    public static string Format(string studyName, IReadOnlyList<StoredCell> cells, int otherCells)
+    /// <summary>Table of <paramref name="cells"/> (the current spec's) plus a summary; <paramref name="otherCells"/> counts
+    /// stored cells of other spec versions; <paramref name="claims"/> adds one line per trunk held by a worker.</summary>
+    public static string Format(string studyName, IReadOnlyList<StoredCell> cells, int otherCells, IReadOnlyList<TrunkClaim>? claims = null)
     {
         var wall = StudyResultsBuilder.AttributedWallSeconds(cells);
         var metricNames = cells.SelectMany(c => c.Evaluations).Distinct().Select(StudySpec.TopMetric).ToList();
@@ -36,6 +37,14 @@ public static class StatusText
             $"study {studyName}: {done}/{cells.Count} cells done, {pre}/{cells.Count} pre-trained, {failed} failed; pre-training wall time {wall.Values.Sum():0.0} s"));
         foreach (var c in cells.Where(c => c.Stage == CellStage.Failed))
             sb.AppendLine($"failed: {c.Describe()}: {c.Message}");
+        foreach (var claim in (claims ?? []).Where(c => c.Worker is not null))
+        {
+            var cell = cells.FirstOrDefault(c => c.TrunkKey == claim.TrunkKey);
+            var what = cell is null ? "" : $" ({cell.Model} / {cell.DataDescription} / seed {cell.Seed})";
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"claimed: trunk {claim.TrunkKey}{what} by worker {claim.Worker}, heartbeat {claim.HeartbeatAgeSeconds:0} s ago")
+                + (claim.Live ? "" : string.Create(CultureInfo.InvariantCulture, $" (stale after {claim.StaleAfterSeconds:0.#} s: the next worker to look takes it over)")));
+        }
         if (otherCells > 0)
             sb.AppendLine($"{otherCells} other cell(s) in the store belong to other spec versions (different resolved config); they are not shown or reported");
         return sb.ToString();

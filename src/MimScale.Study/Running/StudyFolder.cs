@@ -44,6 +44,26 @@ public sealed record StudyFolder(string Root)
         catch (FolderLockedException e) { throw new StudyExecutionException(e.Message, e); }
     }
 
+    /// <summary>
+    /// Takes the folder's lock shared, as workers do: any number of `study run --worker` on this machine together, but
+    /// not beside a `study run` without --worker (which takes it exclusively). On Linux .NET maps FileShare.None to
+    /// flock LOCK_EX and any other sharing to LOCK_SH; the kernel drops either when the process dies.
+    /// </summary>
+    /// <exception cref="StudyExecutionException">A `study run` without --worker holds the folder.</exception>
+    public IDisposable SharedLock()
+    {
+        Directory.CreateDirectory(Root);
+        try { return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
+        catch (IOException e)
+        {
+            throw new StudyExecutionException($"{Root}: a `mimscale study run` without --worker is working in this folder; workers share a study only with other workers", e);
+        }
+    }
+
+    /// <summary>Log of one worker (workers append to their own file: appends of several processes to one would interleave).</summary>
+    public string WorkerLogPath(string workerId) =>
+        Path.Combine(Root, "workers", string.Concat(workerId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')) + ".log");
+
     /// <summary>True while a live `study run` holds the folder (cells it marked as running are really running).</summary>
     public bool RunnerAlive => FolderLock.IsHeld(Root, LockName);
 

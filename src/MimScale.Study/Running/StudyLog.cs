@@ -17,7 +17,9 @@ public sealed class StudyLog : IDisposable
     public StudyLog(TextWriter console, string? logPath)
     {
         _console = console;
-        if (logPath is not null) _file = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        if (logPath is null) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        _file = new StreamWriter(logPath, append: true) { AutoFlush = true };
     }
 
     /// <summary>Writes one line.</summary>

@@ -54,33 +54,43 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
 
     /// <summary>Runs the plan in <paramref name="folder"/>; <paramref name="analysis"/> configures the report (metric from the spec by default).</summary>
     /// <param name="jobs">Trunks run at the same time (1 = one after the other).</param>
-    public StudyRunSummary Run(StudyPlan plan, StudyFolder folder, CancellationToken ct = default, AnalysisOptions? analysis = null, int jobs = 1)
+    /// <param name="worker">Share the study with other workers (<see cref="WorkerLoop"/>): claim trunks, heartbeat, take over
+    /// trunks of dead workers; null = run alone, holding the folder's exclusive lock.</param>
+    /// <param name="storeAt">Where the store is (default: the folder's study.db).</param>
+    public StudyRunSummary Run(StudyPlan plan, StudyFolder folder, CancellationToken ct = default, AnalysisOptions? analysis = null, int jobs = 1,
+        WorkerOptions? worker = null, StoreLocation? storeAt = null)
     {
         if (jobs < 1) throw new ArgumentOutOfRangeException(nameof(jobs), jobs, "jobs must be at least 1");
-        using var folderLock = folder.Lock();
-        using var log = new StudyLog(output, folder.LogPath);
-        using var store = StudyStore.Open(folder.DatabasePath);
-        store.RegisterPlan(plan);
+        worker = worker?.Validated();
+        using var folderLock = worker is null ? folder.Lock() : folder.SharedLock();
+        using var log = new StudyLog(output, worker is null ? folder.LogPath : folder.WorkerLogPath(worker.WorkerId));
+        using var store = (storeAt ?? StoreLocation.Default).Open(plan.Spec.Name, folder);
+        lock (_sync) store.RegisterPlan(plan);
         AtomicFile.WriteAllText(folder.SpecPath, plan.Spec.Text);
         foreach (var cell in plan.Cells) WriteConfig(folder, cell);
 
         var stored = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
         var progress = new StudyProgress(plan.Cells, stored, jobs);
         log.Line(string.Create(CultureInfo.InvariantCulture,
-            $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}"));
+            $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}")
+            + (worker is null ? "" : $"; worker {worker.WorkerId}, store {store.Path}"));
         int pretrainedNow = 0, evaluatedNow = 0;
         var failures = new ConcurrentQueue<StudyFailure>();
-        void RunTrunk(int i, CancellationToken token)
+        bool RunTrunk(int i, string? workerId, CancellationToken token)
         {
             var trunk = plan.Trunks[i];
             string prefix = jobs > 1 ? $"  [{i + 1}] | " : "  | ";
-            Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, failures, token));
-            Interlocked.Add(ref evaluatedNow, EvaluateTrunk(trunk, folder, store, log, progress, prefix, failures, token));
+            int before = failures.Count;
+            Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, failures, workerId, token));
+            Interlocked.Add(ref evaluatedNow, EvaluateTrunk(trunk, folder, store, log, progress, prefix, failures, workerId, token));
+            return failures.Skip(before).Any(f => trunk.Cells.Any(c => c.Key == f.CellKey));   // other jobs' failures are theirs
         }
-        if (jobs == 1)
-            for (int i = 0; i < plan.Trunks.Count; i++) RunTrunk(i, ct);
+        if (worker is not null)
+            new WorkerLoop(store, _sync, worker, log).Run(plan, jobs, RunTrunk, ct);
+        else if (jobs == 1)
+            for (int i = 0; i < plan.Trunks.Count; i++) RunTrunk(i, null, ct);
         else
-            RunConcurrently(plan, jobs, RunTrunk, ct);
+            RunConcurrently(plan, jobs, (i, token) => RunTrunk(i, null, token), ct);
         var cells = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
         var report = StudyReport.Write(plan.Spec.Name, cells, folder, analysis ?? new AnalysisOptions(Metric: plan.Spec.ReportMetric), log);
         var summary = new StudyRunSummary(plan.Cells.Count, cells.Count(c => c.Stage == CellStage.Done), pretrainedNow, evaluatedNow,
@@ -125,7 +135,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
     }
 
     private int PretrainTrunk(TrunkGroup trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress,
-        string prefix, ConcurrentQueue<StudyFailure> failures, CancellationToken ct)
+        string prefix, ConcurrentQueue<StudyFailure> failures, string? worker, CancellationToken ct)
     {
         IReadOnlySet<string> finished;
         lock (_sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
@@ -147,7 +157,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
                 if (finished.Contains(cell.Key) || !reported.Add(cell.Key))
                     throw new StudyExecutionException($"the executor reported cell {cell.Key} twice (it was already stored)");
                 ResultChecks.Pretrain(cell, result);
-                store.RecordPretrain(cell, result);
+                store.RecordPretrain(cell, result, worker);
                 progress.CellPretrained(cell, clock.Elapsed.TotalSeconds);
                 clock.Restart();
                 log.Line(string.Create(CultureInfo.InvariantCulture,
@@ -159,9 +169,11 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         {
             executor.PretrainTrunk(job, OnFinished, log.Progress(prefix), ct);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            lock (_sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped");
+            // A worker that lost the trunk leaves the stages to the worker that holds it now.
+            if (e is not ClaimLostException)
+                lock (_sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped");
             throw;
         }
         catch (Exception e)
@@ -182,7 +194,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
     }
 
     private int EvaluateTrunk(TrunkGroup trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, string prefix,
-        ConcurrentQueue<StudyFailure> failures, CancellationToken ct)
+        ConcurrentQueue<StudyFailure> failures, string? worker, CancellationToken ct)
     {
         int count = 0;
         IReadOnlyList<StoredCell> cells;
@@ -217,7 +229,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
                 }
                 lock (_sync)
                 {
-                    store.RecordEvaluation(cell, evaluation, metrics, clock.Elapsed.TotalSeconds);
+                    store.RecordEvaluation(cell, evaluation, metrics, clock.Elapsed.TotalSeconds, worker);
                     progress.Evaluated(cell, evaluation, clock.Elapsed.TotalSeconds);
                     count++;
                     log.Line(string.Create(CultureInfo.InvariantCulture,

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using MimScale.Analysis;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace MimScale.Study;
 
-/// <summary>Reads cells with their status, run, curve and evaluations back from <c>study.db</c>.</summary>
+/// <summary>Reads cells with their status, run, curve and evaluations back from the store.</summary>
 internal static class StoreReader
 {
     public static IReadOnlyList<StoredCell> Load(StudyStore store, IReadOnlyList<string> keys)
@@ -62,7 +62,7 @@ internal static class StoreReader
                 var k = r.GetString(0);
                 if (!wanted.Contains(k)) continue;
                 cells[k] = new StoredCell(k, r.GetString(1), r.GetString(2), r.GetString(3), NullableDouble(r, 4),
-                    r.IsDBNull(5) ? null : r.GetInt32(5), r.GetInt64(6), r.GetInt32(7), r.GetInt64(8), r.GetInt32(9), r.GetInt64(10),
+                    r.IsDBNull(5) ? null : Int(r, 5), r.GetInt64(6), Int(r, 7), r.GetInt64(8), Int(r, 9), r.GetInt64(10),
                     r.GetDouble(11), r.GetDouble(12), r.GetString(13).Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetString(14),
                     r.IsDBNull(15) ? CellStage.Planned : StudyStore.ParseStage(r.GetString(15)), r.IsDBNull(16) ? null : r.GetString(16),
                     r.IsDBNull(17) ? "" : r.GetString(17), runs.GetValueOrDefault(k), evaluations.TryGetValue(k, out var ev) ? ev : []);
@@ -70,5 +70,8 @@ internal static class StoreReader
         return keys.Where(cells.ContainsKey).Select(k => cells[k]).ToList();
     }
 
-    private static double? NullableDouble(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
+    // Integer columns are BIGINT; PostgreSQL's reader will not narrow them by itself.
+    private static int Int(DbDataReader r, int i) => checked((int)r.GetInt64(i));
+
+    private static double? NullableDouble(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
 }
