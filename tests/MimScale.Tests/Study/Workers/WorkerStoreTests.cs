@@ -78,7 +78,7 @@ public abstract class WorkerStoreTests
         var folder = StudyFolder.At(tmp.Path);
         var plan = PlanIn(folder);
         var location = NewStore();
-        var fake = new FakeStudyExecutor { DelayMs = 150 };   // calls overlap: both workers get trunks
+        var fake = new FakeStudyExecutor { MeetAt = 2 };   // the first trunks meet: both workers get trunks
         var summaries = new StudyRunSummary[2];
         var threads = Enumerable.Range(0, 2).Select(w => new Thread(() =>
             summaries[w] = RunWorker(fake, plan, folder, location, new WorkerOptions($"w{w}", StaleAfterSeconds: 30, PollSeconds: 0.1)))).ToList();
