@@ -89,7 +89,8 @@ public static class AtomicFile
 
     private static void TryDelete(string file)
     {
-        try { File.Delete(file); } catch (IOException) { /* best effort: the original error matters */ }
+        try { File.Delete(file); }
+        catch (IOException) { /* best effort: the original error matters */ }
         catch (UnauthorizedAccessException) { }
     }
 }

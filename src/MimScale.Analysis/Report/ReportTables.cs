@@ -56,11 +56,11 @@ public static class ReportTables
         var g = a.Grid;
         var rows = new List<string[]>();
         foreach (var m in g.Models)
-        foreach (var d in g.DataLabels)
-        {
-            if (g.Series(m, d).Count == 0) continue;
-            rows.Add(new[] { m, d }.Concat(g.Lengths.Select(l => g.Cell(m, d, l) is { } c ? Cell(c, a.Metric) : "-")).ToArray());
-        }
+            foreach (var d in g.DataLabels)
+            {
+                if (g.Series(m, d).Count == 0) continue;
+                rows.Add(new[] { m, d }.Concat(g.Lengths.Select(l => g.Cell(m, d, l) is { } c ? Cell(c, a.Metric) : "-")).ToArray());
+            }
         var note = a.Metric is null ? "Final val loss (seed mean; n = seeds when > 1)." : $"Final val loss / {a.Metric} (seed means; n = seeds when > 1).";
         return new TableBlock("Results grid", note, new[] { "model", "data" }.Concat(g.Lengths.Select(l => l.ToString(CultureInfo.InvariantCulture))).ToList(), rows);
     }

@@ -23,14 +23,14 @@ public sealed record BestMetricTable(string Metric, IReadOnlyList<string> Models
     {
         var entries = new List<BestMetricEntry>();
         foreach (var m in grid.Models)
-        foreach (var d in grid.DataLabels)
-        {
-            BestMetricEntry? best = null;
-            foreach (var cell in grid.Series(m, d))
-                if (cell.Metric(metric) is { } v && (best is null || v > best.Value))
-                    best = new BestMetricEntry(m, d, v, cell.Iterations);
-            if (best is not null) entries.Add(best);
-        }
+            foreach (var d in grid.DataLabels)
+            {
+                BestMetricEntry? best = null;
+                foreach (var cell in grid.Series(m, d))
+                    if (cell.Metric(metric) is { } v && (best is null || v > best.Value))
+                        best = new BestMetricEntry(m, d, v, cell.Iterations);
+                if (best is not null) entries.Add(best);
+            }
         return new BestMetricTable(metric, grid.Models, grid.DataLabels, entries);
     }
 }

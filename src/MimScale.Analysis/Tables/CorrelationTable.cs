@@ -44,15 +44,15 @@ public sealed record CorrelationTable(IReadOnlyList<CorrelationRow> Rows)
 
         var rows = new List<CorrelationRow>();
         foreach (var metric in metrics ?? results.MetricNames())
-        foreach (var (lossName, loss) in new (string, Func<RunResult, double?>)[] { ("val_loss", r => r.FinalValLoss), ("train_loss", r => r.FinalTrainLoss) })
-        foreach (var (name, runs) in groups)
-        {
-            var pairs = runs.Where(r => loss(r).HasValue && r.Metric(metric).HasValue)
-                .Select(r => (X: loss(r)!.Value, Y: r.Metric(metric)!.Value)).ToList();
-            if (pairs.Count == 0 || pairs.Count < 2 && name != All) continue;
-            rows.Add(new CorrelationRow(lossName, metric, name,
-                Correlation.Of(pairs.Select(p => p.X).ToList(), pairs.Select(p => p.Y).ToList())));
-        }
+            foreach (var (lossName, loss) in new (string, Func<RunResult, double?>)[] { ("val_loss", r => r.FinalValLoss), ("train_loss", r => r.FinalTrainLoss) })
+                foreach (var (name, runs) in groups)
+                {
+                    var pairs = runs.Where(r => loss(r).HasValue && r.Metric(metric).HasValue)
+                        .Select(r => (X: loss(r)!.Value, Y: r.Metric(metric)!.Value)).ToList();
+                    if (pairs.Count == 0 || pairs.Count < 2 && name != All) continue;
+                    rows.Add(new CorrelationRow(lossName, metric, name,
+                        Correlation.Of(pairs.Select(p => p.X).ToList(), pairs.Select(p => p.Y).ToList())));
+                }
         return new CorrelationTable(rows);
     }
 

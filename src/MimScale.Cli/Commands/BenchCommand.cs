@@ -54,8 +54,16 @@ public static class BenchCommand
         foreach (var o in new Option[] { model, batch, crop, window, channels, aux, image, stride, steps, warmup, threads }) sub.Options.Add(o);
         sub.SetAction(r => CliErrors.Run(() => SegmentationBenchmark.Run(d with
         {
-            Model = r.GetValue(model)!, Batch = r.GetValue(batch), Crop = r.GetValue(crop), Window = r.GetValue(window), Channels = r.GetValue(channels),
-            AuxChannels = r.GetValue(aux), Image = r.GetValue(image), Stride = r.GetValue(stride), Steps = r.GetValue(steps), Warmup = r.GetValue(warmup),
+            Model = r.GetValue(model)!,
+            Batch = r.GetValue(batch),
+            Crop = r.GetValue(crop),
+            Window = r.GetValue(window),
+            Channels = r.GetValue(channels),
+            AuxChannels = r.GetValue(aux),
+            Image = r.GetValue(image),
+            Stride = r.GetValue(stride),
+            Steps = r.GetValue(steps),
+            Warmup = r.GetValue(warmup),
             Threads = r.GetValue(threads),
         }, Console.Out)));
         return sub;

@@ -38,7 +38,10 @@ public static class SegmentationFinetune
         string model = scratch ? r.Model : ZooNameOf(encoderSource);
         var config = r with
         {
-            Model = model, Pretrained = scratch ? null : encoderSource, DataRoot = scenesDir, Iterations = iterations,
+            Model = model,
+            Pretrained = scratch ? null : encoderSource,
+            DataRoot = scenesDir,
+            Iterations = iterations,
             WarmupIterations = Math.Min(r.WarmupIterations, iterations - 1),
         };
         var result = SegmentationJob.Run(config.Validate(), runDir, log ?? TextWriter.Null);

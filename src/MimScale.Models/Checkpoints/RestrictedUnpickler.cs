@@ -83,13 +83,13 @@ internal sealed class RestrictedUnpickler
                 case (byte)'}': Push(new PyDict("dict")); break;                 // EMPTY_DICT
                 case (byte)'s': { var v = Pop(); var k = Pop(); AsDict(Peek(), "SETITEM").Set(k, v); break; }     // SETITEM
                 case (byte)'u':                                                  // SETITEMS
-                {
-                    var kv = PopMark();
-                    if (kv.Length % 2 != 0) throw Fail("SETITEMS with an odd number of items");
-                    var dict = AsDict(Peek(), "SETITEMS");
-                    for (int i = 0; i < kv.Length; i += 2) dict.Set(kv[i], kv[i + 1]);
-                    break;
-                }
+                    {
+                        var kv = PopMark();
+                        if (kv.Length % 2 != 0) throw Fail("SETITEMS with an odd number of items");
+                        var dict = AsDict(Peek(), "SETITEMS");
+                        for (int i = 0; i < kv.Length; i += 2) dict.Set(kv[i], kv[i + 1]);
+                        break;
+                    }
                 case (byte)'q': _memo[ReadBytes(1)[0]] = Peek(); break;          // BINPUT
                 case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = Peek(); break; // LONG_BINPUT
                 case 0x94: _memo[_memo.Count] = Peek(); break;                   // MEMOIZE
@@ -97,12 +97,12 @@ internal sealed class RestrictedUnpickler
                 case (byte)'j': Push(Memo(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)))); break; // LONG_BINGET
                 case (byte)'c': { var module = ReadLine(); var name = ReadLine(); Push(ResolveGlobal(module, name)); break; } // GLOBAL
                 case 0x93:                                                       // STACK_GLOBAL
-                {
-                    var name = Pop() as string ?? throw Fail("STACK_GLOBAL name is not a string");
-                    var module = Pop() as string ?? throw Fail("STACK_GLOBAL module is not a string");
-                    Push(ResolveGlobal(module, name));
-                    break;
-                }
+                    {
+                        var name = Pop() as string ?? throw Fail("STACK_GLOBAL name is not a string");
+                        var module = Pop() as string ?? throw Fail("STACK_GLOBAL module is not a string");
+                        Push(ResolveGlobal(module, name));
+                        break;
+                    }
                 case (byte)'R': { var args = Pop(); var fn = Pop(); Push(Call(fn, args)); break; } // REDUCE
                 case 0x81: { var args = Pop(); var cls = Pop(); Push(Call(cls, args)); break; }    // NEWOBJ
                 case 0x92: { Pop(); var args = Pop(); var cls = Pop(); Push(Call(cls, args)); break; } // NEWOBJ_EX
@@ -144,15 +144,15 @@ internal sealed class RestrictedUnpickler
         switch (g.Kind)
         {
             case GlobalKind.OrderedDict:
-            {
-                var dict = new PyDict("collections.OrderedDict");
-                if (a.Length == 1 && a[0] is PyList pairs)
-                    foreach (var p in pairs.Items)
-                        if (p is PyTuple { Items.Length: 2 } kv) dict.Set(kv.Items[0], kv.Items[1]);
-                        else throw Fail("OrderedDict built from something other than (key, value) pairs");
-                else if (a.Length != 0) throw Fail("OrderedDict called with unexpected arguments");
-                return dict;
-            }
+                {
+                    var dict = new PyDict("collections.OrderedDict");
+                    if (a.Length == 1 && a[0] is PyList pairs)
+                        foreach (var p in pairs.Items)
+                            if (p is PyTuple { Items.Length: 2 } kv) dict.Set(kv.Items[0], kv.Items[1]);
+                            else throw Fail("OrderedDict built from something other than (key, value) pairs");
+                    else if (a.Length != 0) throw Fail("OrderedDict called with unexpected arguments");
+                    return dict;
+                }
             case GlobalKind.RebuildTensorV2:
                 // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
                 if (a.Length is < 4 or > 7 || a[0] is not StorageRef storage)

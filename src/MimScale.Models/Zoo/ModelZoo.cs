@@ -54,7 +54,10 @@ public static class ModelZoo
         var pretrain = new SimMimOptions { Encoder = encoder, MaskPatchSize = 32, MaskRatio = 0.6, NormTargetWindow = 47 };
         var finetune = encoder with
         {
-            ImgSize = new[] { 224, 224 }, WindowSize = 14, NumClasses = 1000, PretrainedWindowSizes = new[] { 12, 12, 12, 6 },
+            ImgSize = new[] { 224, 224 },
+            WindowSize = 14,
+            NumClasses = 1000,
+            PretrainedWindowSizes = new[] { 12, 12, 12, 6 },
         };
         return new ZooEntry(name, description, pretrain, finetune, CpuScale: false);
     }

@@ -27,7 +27,7 @@ public static class StudyPlanner
         var recipes = spec.Evaluations.ToDictionary(e => e, e => spec.EvaluationRecipes[e], StringComparer.Ordinal);
         // A bad evaluation recipe fails the plan, before hours of pre-training (the dense tasks build their whole config).
         foreach (var model in models)
-        foreach (var (evaluation, recipe) in recipes) StudyEvaluations.CheckRecipe(model.Name, evaluation, recipe);
+            foreach (var (evaluation, recipe) in recipes) StudyEvaluations.CheckRecipe(model.Name, evaluation, recipe);
 
         var trunks = new List<TrunkGroup>();
         foreach (var model in models)
@@ -57,19 +57,19 @@ public static class StudyPlanner
         {
             var recipe = decoder.Apply(spec.Pretrain);
             foreach (var model in arm.Models.Select(ModelZoo.Get))
-            foreach (var variant in arm.Variants)
-            {
-                var data = resolver?.Resolve(spec.Data, variant) ?? ManifestResolver.Unresolved(spec.Data, variant);
-                var main = TrunkConfig.For(model.Name, data, 0, spec.Lengths[^1], spec.Pretrain).ModelOptions();
-                var mine = TrunkConfig.For(model.Name, data, 0, spec.Lengths[^1], recipe).ModelOptions();
-                if (main.Decoder == mine.Decoder && (mine.Decoder == DecoderKind.Linear || main.DecoderDepth == mine.DecoderDepth)) continue;
-                foreach (var seed in spec.Seeds)
+                foreach (var variant in arm.Variants)
                 {
-                    var groups = spec.ShareTrunks ? [spec.Lengths.ToList()] : spec.Lengths.Select(t => new List<long> { t }).ToList();
-                    foreach (var lengths in groups)
-                        yield return Trunk(spec, version, model, data, seed, lengths, parameters[model.Name], rank[model.Name], recipes, recipe, decoder);
+                    var data = resolver?.Resolve(spec.Data, variant) ?? ManifestResolver.Unresolved(spec.Data, variant);
+                    var main = TrunkConfig.For(model.Name, data, 0, spec.Lengths[^1], spec.Pretrain).ModelOptions();
+                    var mine = TrunkConfig.For(model.Name, data, 0, spec.Lengths[^1], recipe).ModelOptions();
+                    if (main.Decoder == mine.Decoder && (mine.Decoder == DecoderKind.Linear || main.DecoderDepth == mine.DecoderDepth)) continue;
+                    foreach (var seed in spec.Seeds)
+                    {
+                        var groups = spec.ShareTrunks ? [spec.Lengths.ToList()] : spec.Lengths.Select(t => new List<long> { t }).ToList();
+                        foreach (var lengths in groups)
+                            yield return Trunk(spec, version, model, data, seed, lengths, parameters[model.Name], rank[model.Name], recipes, recipe, decoder);
+                    }
                 }
-            }
         }
     }
 
@@ -132,7 +132,7 @@ public static class StudyPlanner
             var hash = CellConfig.Hash(canonical);
             cells.Add(new CellPlan(Invariant($"{model.Name}-{slug}-{t}-s{seed}-{hash[..10]}"), hash, trunkKey, model.Name, data,
                 t, seed, recipe, spec.Evaluations, recipes, schedule.BranchPoint(t), flopsPerIteration, attributed[i], parameters, sizeRank, canonical)
-                { Decoder = decoder });
+            { Decoder = decoder });
         }
         return new TrunkGroup(trunkKey, model.Name, data, seed, engine, schedule, cells) { Decoder = decoder };
     }

@@ -118,7 +118,8 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
                 try { run(i, cts.Token); }
                 catch (Exception e) { errors.Enqueue(e); cts.Cancel(); }
             }
-        }, maxStackSize: 16 << 20) { IsBackground = true, Name = "study-job" }).ToList();
+        }, maxStackSize: 16 << 20)
+        { IsBackground = true, Name = "study-job" }).ToList();
         foreach (var w in workers) w.Start();
         foreach (var w in workers) w.Join();
         var first = errors.FirstOrDefault(e => e is not OperationCanceledException) ?? errors.FirstOrDefault();

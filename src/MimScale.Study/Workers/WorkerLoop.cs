@@ -26,7 +26,8 @@ internal sealed class WorkerLoop(StudyStore store, Lock sync, WorkerOptions opti
         {
             try { Loop(plan, order, $"{options.WorkerId}/{j}", runTrunk, cts.Token); }
             catch (Exception e) { Interlocked.CompareExchange(ref error, e, null); cts.Cancel(); }
-        }, maxStackSize: 16 << 20) { IsBackground = true, Name = "study-worker" }).ToList();
+        }, maxStackSize: 16 << 20)
+        { IsBackground = true, Name = "study-worker" }).ToList();
         foreach (var t in threads) t.Start();
         foreach (var t in threads) t.Join();
         if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();

@@ -116,8 +116,11 @@ public sealed class FinetuneRun
             if (report is not null) log.WriteLine($"finetune: pretrained_window_sizes [{string.Join(",", options.PretrainedWindowSizes)}] from {weights.CheckpointFile}");
         }
 
-        var loaderOptions = new LoaderOptions { BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
-            Rank = collectives.Rank, WorldSize = collectives.WorldSize };
+        var loaderOptions = new LoaderOptions
+        {
+            BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
+            Rank = collectives.Rank, WorldSize = collectives.WorldSize
+        };
         using var loader = new FineTuneLoader(data.Train, data.Transform, loaderOptions, config.MixupOptions(), new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"finetune: {config.Model} {options.ImgSize[0]}px w{options.WindowSize} on {data.Train.Description} ({data.Train.Count} images, {data.NumClasses} classes), " +
@@ -192,8 +195,11 @@ public sealed class FinetuneRun
     void WriteResult(FinetuneResult r)
     {
         string path = Path.Combine(runDir, "result.json");
-        var json = JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+        var json = JsonSerializer.Serialize(r, new JsonSerializerOptions
+        {
+            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals
+        });
         AtomicFile.WriteAllText(path, json);
     }
 }

@@ -95,8 +95,11 @@ public sealed class PretrainRun
         var metrics = session.Metrics;
 
         var validation = data.Val is null ? null : new ValidationLoss(data.Val, data.ValTransform!, Math.Max(config.BatchSize, 64), config.Workers, collectives);
-        var loaderOptions = new LoaderOptions { BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
-            Rank = collectives.Rank, WorldSize = collectives.WorldSize };
+        var loaderOptions = new LoaderOptions
+        {
+            BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
+            Rank = collectives.Rank, WorldSize = collectives.WorldSize
+        };
         using var loader = new SimMimLoader(data.Train, data.Transform, loaderOptions, new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         var panels = new ReconstructionPanels(model, data, config.ReconImages);
         double trainFlops = ModelCost.SimMimTrainingFlops(options.Encoder, options.EncoderStride);

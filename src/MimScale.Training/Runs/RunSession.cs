@@ -151,9 +151,14 @@ public sealed class RunSession
         using var scope = NewDisposeScope();
         State = State with
         {
-            Step = done, OptimizerSteps = optimizer.StepCount, LoaderEpoch = position.Epoch, LoaderBatch = position.BatchIndex,
+            Step = done,
+            OptimizerSteps = optimizer.StepCount,
+            LoaderEpoch = position.Epoch,
+            LoaderBatch = position.BatchIndex,
             DropPathGenerator = Convert.ToBase64String(generator.get_state().data<byte>().ToArray()),
-            ElapsedSeconds = ElapsedSeconds, IntervalLossSum = lossSum, IntervalCount = lossCount,
+            ElapsedSeconds = ElapsedSeconds,
+            IntervalLossSum = lossSum,
+            IntervalCount = lossCount,
         };
         if (!writer) return null;
         var (moments, _) = optimizer.Export();

@@ -34,7 +34,11 @@ public class ArmTablesTests
     static RunResult Heavy(string decoder, int seed, double val, double metric, double train) =>
         Run("A", "large", 200, val, metric, train) with
         {
-            ImageCount = 1000, Arm = RunArms.Decoder, Decoder = decoder, Seed = seed, Compute = new RunCompute(1e9, 10, "cpu"),
+            ImageCount = 1000,
+            Arm = RunArms.Decoder,
+            Decoder = decoder,
+            Seed = seed,
+            Compute = new RunCompute(1e9, 10, "cpu"),
         };
 
     static readonly RunResult[] Arms =

@@ -69,19 +69,25 @@ public class ProxyFindingTests
 
         // Box AP = 50 - 10 val: the val loss wins for every metric with enough runs, but mask AP still lacks data.
         var study = Tables.CorrelationTableTests.DenseStudy();
-        study = study with { Runs = study.Runs.Select((r, i) => r with
+        study = study with
         {
-            Metrics = r.Metrics.ToDictionary(kv => kv.Key, kv => kv.Key == "detection_box_ap" ? 50 - 10 * Val[i] : kv.Value),
-        }).ToList() };
+            Runs = study.Runs.Select((r, i) => r with
+            {
+                Metrics = r.Metrics.ToDictionary(kv => kv.Key, kv => kv.Key == "detection_box_ap" ? 50 - 10 * Val[i] : kv.Value),
+            }).ToList()
+        };
         Assert.Equal(FindingVerdict.NotEnoughData, FindingsEvaluator.Evaluate(study, "segmentation_miou").Proxy.Sub("b").Verdict);
         var withoutMask = study with { Runs = study.Runs.Select(r => r with { Metrics = r.Metrics.Where(kv => kv.Key != "detection_mask_ap").ToDictionary() }).ToList() };
         Assert.Equal(FindingVerdict.Holds, FindingsEvaluator.Evaluate(withoutMask, "segmentation_miou").Proxy.Sub("b").Verdict);
 
         // Every cell at the same mIoU (a budget too short to leave the all-background prediction): r is undefined, not "few runs".
-        var constant = withoutMask with { Runs = withoutMask.Runs.Select(r => r with
+        var constant = withoutMask with
         {
-            Metrics = r.Metrics.ToDictionary(kv => kv.Key, kv => kv.Key == "segmentation_miou" ? 7.0871 : kv.Value),
-        }).ToList() };
+            Runs = withoutMask.Runs.Select(r => r with
+            {
+                Metrics = r.Metrics.ToDictionary(kv => kv.Key, kv => kv.Key == "segmentation_miou" ? 7.0871 : kv.Value),
+            }).ToList()
+        };
         var c = FindingsEvaluator.Evaluate(constant, "finetune_top1").Proxy.Sub("b");
         Assert.Equal(FindingVerdict.NotEnoughData, c.Verdict);
         Assert.Contains("segmentation_miou: n = 5, r undefined (constant over the runs)", c.Numbers);

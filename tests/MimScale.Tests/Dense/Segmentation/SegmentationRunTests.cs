@@ -44,8 +44,20 @@ public class SegmentationRunTests : IDisposable
         // No augmentation, so the same four crops come back. The best image-blind model predicts the class frequencies
         // and pays their entropy H per pixel (x 1.4 with the aux head): the loss must fall below that, so the model
         // reads the images.
-        var c = Tiny with { Iterations = 24, WarmupIterations = 2, BatchSize = 4, RatioRange = new[] { 1.0, 1.0 }, FlipProbability = 0, Photometric = false,
-            DropoutRatio = 0, DropPathRate = 0, Lr = 1e-2, EvalInterval = 0, CheckpointInterval = 24 };
+        var c = Tiny with
+        {
+            Iterations = 24,
+            WarmupIterations = 2,
+            BatchSize = 4,
+            RatioRange = new[] { 1.0, 1.0 },
+            FlipProbability = 0,
+            Photometric = false,
+            DropoutRatio = 0,
+            DropPathRate = 0,
+            Lr = 1e-2,
+            EvalInterval = 0,
+            CheckpointInterval = 24
+        };
         var train = Ade20kLayout.Open(c.DataRoot, SegmentationSplit.Training, 4, false);
         var counts = new double[4];
         for (int i = 0; i < train.Samples.Count; i++) foreach (var v in train.LoadLabel(i).Values) counts[v]++;

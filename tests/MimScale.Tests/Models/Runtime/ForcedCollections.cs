@@ -19,7 +19,8 @@ public sealed class ForcedCollections : IDisposable
                 GC.WaitForPendingFinalizers();
                 Collections++;
             }
-        }) { IsBackground = true, Name = "forced-collections" };
+        })
+        { IsBackground = true, Name = "forced-collections" };
         thread.Start();
     }
 

@@ -74,8 +74,8 @@ public class DenseStudyTests
         // Table 7: an "all" row per downstream metric and loss, n = 1 (r not defined for one cell).
         var md = File.ReadAllText(Path.Combine(folder.Root, "report.md"));
         foreach (var metric in new[] { "segmentation_miou", "detection_box_ap", "detection_mask_ap" })
-        foreach (var loss in new[] { "val_loss", "train_loss" })
-            Assert.Contains($"| {loss} | {metric} | all | 1 | n/a |", md);
+            foreach (var loss in new[] { "val_loss", "train_loss" })
+                Assert.Contains($"| {loss} | {metric} | all | 1 | n/a |", md);
 
         // Done means done: a second run trains and evaluates nothing.
         var again = new StudyRunner(new EngineStudyExecutor(1), TextWriter.Null).Run(plan, folder, default, new AnalysisOptions(Plots: false));

@@ -18,7 +18,12 @@ public class MpiTrainingTests : IDisposable
 
     static PretrainConfig Config => PretrainEngineTests.Tiny with
     {
-        Iterations = 24, DropPathRate = 0.1, Workers = 1, CheckpointInterval = 4, KeepCheckpoints = 10, EvalInterval = 8,
+        Iterations = 24,
+        DropPathRate = 0.1,
+        Workers = 1,
+        CheckpointInterval = 4,
+        KeepCheckpoints = 10,
+        EvalInterval = 8,
     };
 
     static string Mpiexec()

@@ -16,7 +16,14 @@ public class RunFolderTests
 {
     private static PretrainConfig Tiny(string source, string val) => PretrainEngineTests.Tiny with
     {
-        Source = source, ValSource = val, Fraction = 1, Iterations = 4, EvalInterval = 4, CheckpointInterval = 4, ReconImages = 0, Workers = 1,
+        Source = source,
+        ValSource = val,
+        Fraction = 1,
+        Iterations = 4,
+        EvalInterval = 4,
+        CheckpointInterval = 4,
+        ReconImages = 0,
+        Workers = 1,
     };
 
     private static string WriteConfig(TempFolder tmp, string name, PretrainConfig config)
