@@ -1,7 +1,6 @@
 using MimScale.Dense.Coco;
 using MimScale.Dense.Detection.Training;
 using MimScale.Dense.Segmentation;
-using MimScale.Training.Runs;
 
 namespace MimScale.Study;
 
@@ -44,12 +43,7 @@ public static class DenseEvaluations
         var config = DenseRecipes.Detection(cell.Model, cell.Seed, checkpoint, recipe);
         var (trainAnn, trainImg, valAnn, valImg) = config.DataPaths();
         DenseRecipes.RequireScenes("detection", config.DataRoot!, trainAnn, trainImg, valAnn, valImg);
-        DetectionResult result;
-        using (var folder = RunFolder.Claim(Path.Combine(cellDir, "detection"), "detect train"))
-        {
-            folder.WriteConfig(DetectionConfigYaml.ToYaml(config));
-            result = new DetectionRun(config, folder.Dir, log).Execute(ct);
-        }
+        var result = DetectionJob.Run(config, Path.Combine(cellDir, "detection"), log, ct);
         var metrics = new Dictionary<string, double>();
         AddCoco(metrics, "detection_box", result.Box);
         AddCoco(metrics, "detection_mask", result.Mask);

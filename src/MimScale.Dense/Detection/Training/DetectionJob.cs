@@ -14,13 +14,23 @@ public static class DetectionJob
     {
         var (folder, config) = RunFolder.Open("detect train", request.ConfigPath, request.Overrides, request.OutDir, request.ResumeDir,
             DetectionConfigYaml.Load, DetectionConfigYaml.ToYaml);
-        using (folder)
-        {
-            var r = new DetectionRun(config, folder.Dir, log).Execute();
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"done: {r.Step} iterations from {r.StartedFrom}; box AP {100 * (r.Box?.AP ?? double.NaN):F2} (AP50 {100 * (r.Box?.AP50 ?? double.NaN):F2}), " +
-                $"mask AP {100 * (r.Mask?.AP ?? double.NaN):F2} (AP50 {100 * (r.Mask?.AP50 ?? double.NaN):F2}); {r.WallSeconds:F0} s ({folder.Dir})"));
-            return r;
-        }
+        using (folder) return Execute(config, folder, log, default);
+    }
+
+    /// <summary>Runs <paramref name="config"/> in <paramref name="outDir"/> (claimed; resumed if it holds a checkpoint of this config).</summary>
+    public static DetectionResult Run(DetectionConfig config, string outDir, TextWriter log, CancellationToken ct = default)
+    {
+        using var folder = RunFolder.Claim(outDir, "detect train");
+        folder.WriteConfig(DetectionConfigYaml.ToYaml(config));
+        return Execute(config, folder, log, ct);
+    }
+
+    static DetectionResult Execute(DetectionConfig config, RunFolder folder, TextWriter log, CancellationToken ct)
+    {
+        var r = new DetectionRun(config, folder.Dir, log).Execute(ct);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"done: {r.Step} iterations from {r.StartedFrom}; box AP {100 * (r.Box?.AP ?? double.NaN):F2} (AP50 {100 * (r.Box?.AP50 ?? double.NaN):F2}), " +
+            $"mask AP {100 * (r.Mask?.AP ?? double.NaN):F2} (AP50 {100 * (r.Mask?.AP50 ?? double.NaN):F2}); {r.WallSeconds:F0} s ({folder.Dir})"));
+        return r;
     }
 }
