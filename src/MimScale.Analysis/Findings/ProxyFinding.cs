@@ -33,7 +33,7 @@ internal static class ProxyFinding
         }
         var phase = PhaseSplit.Build(results, overfitting, metric, rules.PhaseResidualSigmas);
         return (new Finding(3, Title, Statement, selection,
-            [A(results, grid, metric, rules, ruleA), B(results, rules, ruleB), C(phase, overfitting, metric, rules, ruleC)], []), phase);
+            [A(results, grid, metric, rules, ruleA), B(results, rules, ruleB), C(phase, overfitting, metric, rules, ruleC)], Axes(results, metric, rules)), phase);
     }
 
     private static Correlation Of(IEnumerable<RunResult> runs, Func<RunResult, double?> loss, string metric)
@@ -114,6 +114,25 @@ internal static class ProxyFinding
         return new SubClaim("c", ClaimC, rule, strong && 2 * off > phase.Overfitting.Count ? FindingVerdict.Holds : FindingVerdict.DoesNotHold,
             numbers, evidence);
     }
+
+    /// <summary>Evidence, no rule: what the metric moves with along each axis (<see cref="AxisCorrelations"/>).</summary>
+    private static List<string> Axes(StudyResults results, string metric, FindingRules rules)
+    {
+        var (data, dataGroups) = AxisCorrelations.DataAxis(results.Runs, metric);
+        var (length, lengthGroups) = AxisCorrelations.LengthAxis(results.Runs, metric);
+        var lines = new List<string>
+        {
+            $"What {metric} moves with (evidence, not a rule; values centred within each group): along the data axis (one model, length and seed; " +
+            $"{dataGroups} groups) r(val loss, {metric}) {Rn(data)}; along the lengths (one model, data size and seed; {lengthGroups} groups) " +
+            $"r(ln iterations, {metric}) {Rn(length)}",
+        };
+        if (!double.IsNaN(data.Pearson) && !double.IsNaN(length.Pearson) && data.Pearson > rules.CorrelationThreshold && length.Pearson >= -rules.CorrelationThreshold)
+            lines.Add($"{metric} rises with the pre-training length but does not follow the val loss along the data axis: it reflects how long the " +
+                      "encoder was pre-trained more than what the val loss measures, so the sub-claims that need it to follow the val loss are not to be expected here");
+        return lines;
+    }
+
+    private static string Rn(Correlation c) => double.IsNaN(c.Pearson) ? $"n/a (n = {c.N})" : $"= {F(c.Pearson, 4)} (n = {c.N})";
 
     private static string P(double p) => double.IsNaN(p) ? "n/a" : p.ToString("G3", CultureInfo.InvariantCulture);
 }

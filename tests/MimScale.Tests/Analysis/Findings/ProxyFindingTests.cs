@@ -131,4 +131,25 @@ public class ProxyFindingTests
             Run("A", "large", 200, 0.50, 55.0)).Sub("c");
         Assert.Equal(FindingVerdict.NotEnoughData, few.Verdict);
     }
+
+    [Fact]
+    public void TheEvidenceSaysWhetherTheMetricFollowsTheValLossAlongTheDataAxisOrOnlyTheLength()
+    {
+        // The metric rises with the length (+5 from 100 to 800) and is 1 point lower on the large data, whose val loss is
+        // lower: centred per (model, length), val (+.05, -.05) meets metric (+.5, -.5) twice -> r = +1; centred per
+        // (model, data), ln(iterations) (-/+ ln 8 / 2) meets metric (-2.5, +2.5) twice -> r = +1.
+        var f = Eval(Run("A", "small", 100, 0.50, 61), Run("A", "large", 100, 0.40, 60), Run("A", "small", 800, 0.45, 66), Run("A", "large", 800, 0.35, 65));
+        Assert.Equal("What finetune_top1 moves with (evidence, not a rule; values centred within each group): along the data axis (one model, length " +
+                     "and seed; 2 groups) r(val loss, finetune_top1) = 1.0000 (n = 4); along the lengths (one model, data size and seed; 2 groups) " +
+                     "r(ln iterations, finetune_top1) = 1.0000 (n = 4)", f.Evidence[0]);
+        Assert.StartsWith("finetune_top1 rises with the pre-training length but does not follow the val loss along the data axis", f.Evidence[1]);
+
+        // The released runs: the metric follows the val loss along the data axis, so no such warning (pooled r by hand with
+        // python3's csv and math over data/modelhub-simmim-swinv2.csv: -0.966923 over 15 (model, length) groups, +0.767522
+        // over 21 (model, data) groups).
+        var hub = FindingsEvaluator.Evaluate(Modelhub(), "finetune_top1").Proxy;
+        Assert.Equal("What finetune_top1 moves with (evidence, not a rule; values centred within each group): along the data axis (one model, length " +
+                     "and seed; 15 groups) r(val loss, finetune_top1) = -0.9669 (n = 63); along the lengths (one model, data size and seed; 21 groups) " +
+                     "r(ln iterations, finetune_top1) = 0.7675 (n = 63)", Assert.Single(hub.Evidence));
+    }
 }
