@@ -11,9 +11,14 @@ using MimScale.Training.Schedules;
 
 namespace MimScale.Bench;
 
-/// <summary>What to measure: a zoo model (or the fixture configuration "simmim-a") at a batch and resolution.</summary>
+/// <summary>
+/// What to measure: a zoo model (or the fixture configuration "simmim-a") at a batch and resolution.
+/// <paramref name="NormTargetWindow"/>: the SimMIM targets, 0 = raw pixels (the official default), an odd K >= 3 =
+/// pixels normalised over a K x K window (the paper's recipe, 47), null = the model's own setting; lets the model alone
+/// be compared with the official step, which has no normalised targets unless asked.
+/// </summary>
 public sealed record ModelBenchOptions(string Model, int Batch, int? Img = null, int? Window = null, int Steps = 10, int Warmup = 3, int Threads = 0,
-    bool FlatAdamW = true);
+    bool FlatAdamW = true, int? NormTargetWindow = null);
 
 /// <summary>
 /// Images/s of the real forward pass or the real SimMIM training step (forward, backward, clipping, AdamW), plus
@@ -39,6 +44,7 @@ public static class ModelBenchmark
         var enc = sim.Encoder;
         if (o.Img is int img) enc = enc with { ImgSize = new[] { img, img } };
         if (o.Window is int w) enc = enc with { WindowSize = w };
+        if (o.NormTargetWindow is int k) sim = sim with { NormTargetWindow = k };
         return sim with { Encoder = enc };
     }
 
@@ -83,7 +89,7 @@ public static class ModelBenchmark
         double imagesPerSecond = o.Batch * o.Steps / seconds;
         double peak = MatmulPeakFlops();
         double achieved = imagesPerSecond * flopsPerImage;
-        output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}{(mode == "train" ? $" adamw={(o.FlatAdamW ? "flat" : "per-parameter")}" : "")} flush_denormal={(flushed ? "on" : "off")}");
+        output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}{(mode == "train" ? $" adamw={(o.FlatAdamW ? "flat" : "per-parameter")} targets={(sim.NormTargetWindow > 0 ? $"normalised/{sim.NormTargetWindow}" : "raw")}" : "")} flush_denormal={(flushed ? "on" : "off")}");
         output.WriteLine($"  steps={o.Steps} (after {o.Warmup} warm-up) seconds={seconds:F3} step_ms={1000 * seconds / o.Steps:F1}");
         output.WriteLine($"  images/s={imagesPerSecond:F2}");
         output.WriteLine($"  model GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} matmul peak GFLOP/s={peak / 1e9:F2} MFU={100 * achieved / peak:F1}%");

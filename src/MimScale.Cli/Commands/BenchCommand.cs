@@ -18,16 +18,17 @@ public static class BenchCommand
             var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 10 };
             var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps", DefaultValueFactory = _ => 3 };
             var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)", DefaultValueFactory = _ => 0 };
+            var targets = new Option<int?>("--norm-target-window") { Description = "train: SimMIM targets, 0 = raw pixels (the official default), odd K >= 3 = normalised over K x K (the paper's 47); default: the model's" };
             var perParameter = new Option<bool>("--per-parameter-adamw") { Description = "train: AdamW without flat buffers (one update per parameter), to measure what they save" };
             var sub = new Command(mode, mode == "forward" ? "Classifier forward pass (eval, no grad)." : "SimMIM training step: forward, backward, clip, AdamW.");
             foreach (var o in new Option[] { model, batch, img, window, steps, warmup, threads }) sub.Options.Add(o);
-            if (mode == "train") sub.Options.Add(perParameter);
+            if (mode == "train") { sub.Options.Add(perParameter); sub.Options.Add(targets); }
             sub.SetAction(r =>
             {
                 var opts = new ModelBenchOptions(r.GetValue(model)!, r.GetValue(batch), r.GetValue(img), r.GetValue(window),
-                    r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), FlatAdamW: !r.GetValue(perParameter));
-                ModelBenchmark.Run(mode, opts, Console.Out);
-                return 0;
+                    r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), FlatAdamW: !r.GetValue(perParameter),
+                    NormTargetWindow: mode == "train" ? r.GetValue(targets) : null);
+                return CliErrors.Run(() => ModelBenchmark.Run(mode, opts, Console.Out));
             });
             command.Subcommands.Add(sub);
         }
