@@ -1,4 +1,3 @@
-using System.Text;
 using MimScale.Training.Evaluation;
 using MimScale.Training.Finetuning;
 using MimScale.Training.Runs;
@@ -40,14 +39,7 @@ public static class StudyEvaluations
                 var lp = LinearProbe.Run(checkpoint, probe, new LinearProbeOptions { Steps = recipe.Int("steps", 500), Lr = recipe.Double("lr", 0.05) }, log);
                 return Percentages("linear_probe", lp.Val);
             case "finetune":
-                var yaml = new StringBuilder();
-                yaml.Append("model: ").Append(cell.Model).Append('\n');
-                yaml.Append("pretrained: '").Append(checkpoint).Append("'\n");
-                yaml.Append("source: '").Append(cell.Data.EvalSource).Append("'\n");
-                yaml.Append("val_source: '").Append(cell.Data.ValSource).Append("'\n");
-                yaml.Append("seed: ").Append(cell.Seed).Append('\n');
-                foreach (var (key, value) in recipe.Values) yaml.Append(key).Append(": ").Append(value.Text).Append('\n');
-                var config = FinetuneConfigYaml.Parse(yaml.ToString(), recipe.Origin);
+                var config = FinetuneConfigFor(cell.Model, checkpoint, cell.Data.EvalSource, cell.Data.ValSource, cell.Seed, recipe);
                 var result = new FinetuneRun(config, Path.Combine(cellDir, "finetune"), log).Execute(ct);
                 var metrics = new Dictionary<string, double> { ["finetune_top1"] = 100 * result.BestTop1 };
                 if (result.Last is { } last)
@@ -63,9 +55,35 @@ public static class StudyEvaluations
     }
 
     /// <summary>
+    /// The fine-tuning engine config of a cell: model, starting checkpoint, sources and seed from the plan, the spec's
+    /// <c>finetune</c> recipe on top, read through the engine's one config convention (as <see cref="TrunkConfig"/> does
+    /// for pre-training). A bad key or value throws <see cref="StudySpecException"/> naming the recipe and the key.
+    /// </summary>
+    public static FinetuneConfig FinetuneConfigFor(string model, string checkpoint, string source, string valSource, int seed, RecipeMap recipe)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["model"] = model, ["pretrained"] = checkpoint, ["source"] = source, ["val_source"] = valSource,
+            ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in recipe.Values)
+        {
+            if (values.ContainsKey(key))
+                throw new StudySpecException(recipe.Origin, null, $"'{key}' is set by the study (models, the cell's checkpoint, data, seeds), not by the finetune recipe");
+            values[key] = value.IsList ? value.Items.ToList() : value.Items[0];
+        }
+        try { return FinetuneConfigYaml.FromValues(values, recipe.Origin); }
+        catch (InvalidDataException e)
+        {
+            var prefix = recipe.Origin + ": ";
+            throw new StudySpecException(recipe.Origin, null, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
+        }
+    }
+
+    /// <summary>
     /// Checks an evaluation's recipe without running anything (at plan time, for every model of the study): the probes'
-    /// keys, and the dense tasks' whole engine config (<see cref="DenseRecipes"/>). Throws <see cref="StudySpecException"/>
-    /// naming the recipe and the key. Fine-tuning's map is read when it runs.
+    /// keys, the fine-tuning config (<see cref="FinetuneConfigFor"/>, with a placeholder checkpoint) and the dense tasks'
+    /// whole engine config (<see cref="DenseRecipes"/>). Throws <see cref="StudySpecException"/> naming the recipe and the key.
     /// </summary>
     public static void CheckRecipe(string model, string evaluation, RecipeMap recipe)
     {
@@ -73,6 +91,7 @@ public static class StudyEvaluations
         {
             case "knn": recipe.RequireKnownKeys(["k", "temperature", "train_fraction", "val_images", "eval_crop_ratio"]); break;
             case "linear_probe": recipe.RequireKnownKeys(["steps", "lr", "train_fraction", "val_images", "eval_crop_ratio"]); break;
+            case "finetune": FinetuneConfigFor(model, "CELL/checkpoints/model.safetensors", "SOURCE", "VAL_SOURCE", 0, recipe); break;
             case "segmentation": DenseRecipes.Segmentation(model, 0, null, recipe); break;
             case "detection": DenseRecipes.Detection(model, 0, null, recipe); break;
         }

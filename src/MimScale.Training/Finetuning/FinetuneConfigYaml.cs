@@ -16,6 +16,10 @@ public static class FinetuneConfigYaml
     public static FinetuneConfig Parse(string yaml, string source, IEnumerable<string>? overrides = null) =>
         ConfigYaml<FinetuneConfig>.Parse(yaml, source, overrides, c => c.Validate());
 
+    /// <summary>The config from key -> value pairs under the same convention (a study's fine-tuning evaluation).</summary>
+    public static FinetuneConfig FromValues(IReadOnlyDictionary<string, object?> values, string source) =>
+        ConfigYaml<FinetuneConfig>.FromValues(values, source, c => c.Validate());
+
     /// <summary>The config as YAML (the run folder's run.yaml, read back by --resume).</summary>
     public static string ToYaml(FinetuneConfig config) => ConfigYaml<FinetuneConfig>.ToYaml(config);
 

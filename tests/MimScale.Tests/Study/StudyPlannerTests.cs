@@ -61,6 +61,19 @@ public class StudyPlannerTests
         Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("  epochs: ten", "epochs")]
+    [InlineData("  epochz: 2", "unknown key 'epochz'")]
+    [InlineData("  pretrained: scratch", "'pretrained' is set by the study")]
+    [InlineData("  epochs: 2\n  warmup_epochs: 3", "warmup_epochs (3) must be in [0, epochs)")]
+    public void ABadFinetuneRecipeFailsPlanningNamingTheKey(string line, string expected)
+    {
+        var spec = StudyTestData.Spec().Replace("  epochs: 1\n  warmup_epochs: 0\n", line + "\n");
+        var e = Assert.Throws<StudySpecException>(() => Plan(spec));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("finetune", e.Message);   // the recipe is named
+    }
+
     [Fact]
     public void TrunksGroupLengthsOfOneModelDataAndSeed()
     {

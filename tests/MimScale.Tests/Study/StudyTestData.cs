@@ -27,6 +27,7 @@ internal static class StudyTestData
           warmup_iterations: 10
         finetune:
           epochs: 1
+          warmup_epochs: 0
         knn:
           k: 5
         {extraTop}
