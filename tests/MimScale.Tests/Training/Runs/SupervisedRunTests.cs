@@ -15,8 +15,8 @@ namespace MimScale.Tests.Training.Runs;
 /// </summary>
 public class SupervisedRunTests : IDisposable
 {
-    readonly string dir = Directory.CreateTempSubdirectory("mimscale-loop-").FullName;
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    readonly TempFolder tmp = new();
+    public void Dispose() => tmp.Dispose();
 
     sealed record ToyConfig(long Total, long EvalEvery, long CheckpointEvery, long LogInterval = 1, long NonFiniteFrom = long.MaxValue,
         int MaxNonFinite = 5, ulong Seed = 4)
@@ -84,7 +84,7 @@ public class SupervisedRunTests : IDisposable
     [Fact]
     public void EvaluatesAndCheckpointsAtItsCadenceAndAfterTheLastStep()
     {
-        string run = Path.Combine(dir, "cadence");
+        string run = tmp["cadence"];
         var result = new ToyRun(new ToyConfig(Total: 7, EvalEvery: 3, CheckpointEvery: 2, LogInterval: 2), run, TextWriter.Null).Execute();
         Assert.Equal(new long[] { 3, 6, 7 }, result.Evaluated);
         Assert.Equal(new long[] { 2, 4, 6, 7 }, Checkpoints(run));
@@ -99,7 +99,7 @@ public class SupervisedRunTests : IDisposable
     [Fact]
     public void ACadenceOfZeroMeansOnlyAfterTheLastStep()
     {
-        string run = Path.Combine(dir, "zero");
+        string run = tmp["zero"];
         var result = new ToyRun(new ToyConfig(Total: 5, EvalEvery: 0, CheckpointEvery: 0, LogInterval: 10), run, TextWriter.Null).Execute();
         Assert.Equal(new long[] { 5 }, result.Evaluated);
         Assert.Equal(new long[] { 5 }, Checkpoints(run));
@@ -110,7 +110,7 @@ public class SupervisedRunTests : IDisposable
     public void AKilledRunResumesWithExactlyTheSameLossesAndEvaluatesOnlyWhatIsLeft()
     {
         var config = new ToyConfig(Total: 9, EvalEvery: 3, CheckpointEvery: 2);
-        string reference = Path.Combine(dir, "reference"), run = Path.Combine(dir, "killed");
+        string reference = tmp["reference"], run = tmp["killed"];
         new ToyRun(config, reference, TextWriter.Null).Execute();
 
         using var cts = new CancellationTokenSource();
@@ -130,7 +130,7 @@ public class SupervisedRunTests : IDisposable
     [Fact]
     public void TheInputsAndTemporariesOfAStepAreReleasedWithIt()
     {
-        var toy = new ToyRun(new ToyConfig(Total: 3, EvalEvery: 0, CheckpointEvery: 0), Path.Combine(dir, "scope"), TextWriter.Null);
+        var toy = new ToyRun(new ToyConfig(Total: 3, EvalEvery: 0, CheckpointEvery: 0), tmp["scope"], TextWriter.Null);
         toy.Execute();
         Assert.Equal(9, toy.Made.Count);
         Assert.All(toy.Made, t => Assert.True(t.IsInvalid));
@@ -139,7 +139,7 @@ public class SupervisedRunTests : IDisposable
     [Fact]
     public void NonFiniteLossesStopTheRunAndKeepTheLastGoodCheckpoint()
     {
-        string run = Path.Combine(dir, "nan");
+        string run = tmp["nan"];
         var config = new ToyConfig(Total: 8, EvalEvery: 0, CheckpointEvery: 2, NonFiniteFrom: 3, MaxNonFinite: 2);
         var ex = Assert.Throws<NonFiniteTrainingException>(() => new ToyRun(config, run, TextWriter.Null).Execute());
         Assert.Contains("2 non-finite steps in a row at step 5", ex.Message);
@@ -151,7 +151,7 @@ public class SupervisedRunTests : IDisposable
     [Fact]
     public void TheJobClaimsTheFolderRecordsTheConfigAndClosesWithOneLine()
     {
-        string run = Path.Combine(dir, "job");
+        string run = tmp["job"];
         var config = new ToyConfig(Total: 2, EvalEvery: 0, CheckpointEvery: 0);
         var log = new StringWriter();
         var result = RunJob.Run("toy", config, run, c => c.ToYaml(), (c, d) =>
