@@ -60,8 +60,9 @@ public static class Reconstructor
     }
 
     /// <summary>
-    /// The generator of the file's mask settings for its model's input. Masks are square, so a non-square img_size is
-    /// checked on both sides here and then refused by the mask shape check when no mask file is given.
+    /// The generator of the file's mask settings for its model's input, errors naming the file. Both sides of img_size
+    /// are checked (as the model options did before issue 12); the generator draws square masks, so a non-square input
+    /// needs a mask file (the shape check in <see cref="Run"/> says so).
     /// </summary>
     static MaskGenerator Masks(SimMimJson file)
     {
