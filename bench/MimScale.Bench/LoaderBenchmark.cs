@@ -66,7 +66,7 @@ public static class LoaderBenchmark
             if (o.FashionMnist is not null && Directory.Exists(o.FashionMnist))
             {
                 var fm = MimScale.Data.Sources.FashionMnist.Open(o.FashionMnist, FashionMnistSplit.Train);
-                var tf = new SimMimTransform(new SimMimTransformConfig { ImageSize = o.FashionMnistImageSize, MaskPatchSize = 8, ModelPatchSize = 4 });
+                var tf = new SimMimTransform(new SimMimTransformConfig { ImageSize = o.FashionMnistImageSize, Masks = new(patchSize: 8), ModelPatchSize = 4 });
                 double csFm = Measure(fm, tf, o, o.FashionMnistImages);
                 output.WriteLine(Line("mimscale", $"Fashion-MNIST -> {o.FashionMnistImageSize}px", o.Workers, csFm));
                 double? pyFm = Reference(o, output, "--fashion-mnist", o.FashionMnist, "--size",

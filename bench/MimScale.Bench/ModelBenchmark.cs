@@ -1,3 +1,4 @@
+using MimScale.Data.Masking;
 using MimScale.Models.Runtime;
 using System.Diagnostics;
 using MimScale.Models.SimMim;
@@ -35,7 +36,7 @@ public static class ModelBenchmark
             ImgSize = new[] { 64, 64 }, PatchSize = 4, NumClasses = 0, EmbedDim = 8, Depths = new[] { 2, 2, 2, 2 },
             NumHeads = new[] { 1, 2, 4, 8 }, WindowSize = 4, DropPathRate = 0,
         },
-        MaskPatchSize = 16, MaskRatio = 0.6, NormTargetWindow = 0,
+        NormTargetWindow = 0,
     };
 
     public static SimMimOptions Resolve(ModelBenchOptions o)
@@ -59,7 +60,7 @@ public static class ModelBenchmark
         var enc = sim.Encoder;
         var x = torch.randn(new long[] { o.Batch, enc.InChans, enc.ImgSize[0], enc.ImgSize[1] }, generator: gen);
         var (mh, mw) = enc.PatchesResolution;
-        var mask = torch.rand(new long[] { o.Batch, mh, mw }, generator: gen).LessThan(sim.MaskRatio).to_type(ScalarType.Int64);
+        var mask = torch.rand(new long[] { o.Batch, mh, mw }, generator: gen).LessThan(MaskSettings.PaperRatio).to_type(ScalarType.Int64);
         double flopsPerImage;
         Action step;
         if (mode == "forward")

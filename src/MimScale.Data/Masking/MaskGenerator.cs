@@ -4,51 +4,44 @@ namespace MimScale.Data.Masking;
 
 /// <summary>
 /// SimMIM's random masking (SPEC §3.1, official <c>MaskGenerator</c>): the image is cut into
-/// (InputSize/MaskPatchSize)^2 mask patches, exactly ceil(ratio * count) of them are masked, chosen as the first
-/// entries of a uniform random permutation; each mask patch is then repeated (MaskPatchSize/ModelPatchSize) times
+/// (InputSize/PatchSize)^2 mask patches, exactly ceil(ratio * count) of them are masked, chosen as the first
+/// entries of a uniform random permutation; each mask patch is then repeated (PatchSize/ModelPatchSize) times
 /// along both axes, giving a mask at model-patch (token) granularity, 1 = masked.
-/// Example: 192/32/4/0.6 gives 22 of 36 masked patches and a (48, 48) mask.
+/// Example: input 192, model patch 4, mask patch 32, ratio 0.6 gives 22 of 36 masked patches and a (48, 48) mask.
 /// </summary>
 public sealed class MaskGenerator
 {
     /// <summary>Image side in pixels.</summary>
     public int InputSize { get; }
-    /// <summary>Side of one mask patch in pixels.</summary>
-    public int MaskPatchSize { get; }
     /// <summary>Side of one model (token) patch in pixels.</summary>
     public int ModelPatchSize { get; }
-    /// <summary>Fraction of mask patches masked.</summary>
-    public double MaskRatio { get; }
-    /// <summary>Mask patches per side (InputSize / MaskPatchSize).</summary>
+    /// <summary>Mask ratio and mask patch side.</summary>
+    public MaskSettings Settings { get; }
+    /// <summary>Mask patches per side (InputSize / mask patch size).</summary>
     public int RandSize { get; }
-    /// <summary>Tokens per mask patch side (MaskPatchSize / ModelPatchSize).</summary>
+    /// <summary>Tokens per mask patch side (mask patch size / ModelPatchSize).</summary>
     public int Scale { get; }
     /// <summary>Mask patches in total (RandSize^2).</summary>
     public int TokenCount { get; }
-    /// <summary>Masked mask patches: ceil(TokenCount * MaskRatio).</summary>
+    /// <summary>Masked mask patches: ceil(TokenCount * ratio).</summary>
     public int MaskCount { get; }
     /// <summary>Side of the output mask (InputSize / ModelPatchSize).</summary>
     public int OutputSize => RandSize * Scale;
 
-    /// <summary>Validates divisibility and the ratio (clear errors, at construction).</summary>
-    public MaskGenerator(int inputSize = 192, int maskPatchSize = 32, int modelPatchSize = 4, double maskRatio = 0.6)
+    /// <summary>Masks of <paramref name="settings"/> for square images of <paramref name="inputSize"/> px cut into model
+    /// patches of <paramref name="modelPatchSize"/> px; throws <see cref="ArgumentException"/> unless they fit
+    /// (<see cref="MaskSettings.CheckFits"/>).</summary>
+    public MaskGenerator(int inputSize, int modelPatchSize, MaskSettings settings)
     {
-        if (inputSize <= 0 || maskPatchSize <= 0 || modelPatchSize <= 0)
-            throw new ArgumentException($"mask generator sizes must be positive (input {inputSize}, mask patch {maskPatchSize}, model patch {modelPatchSize})");
-        if (inputSize % maskPatchSize != 0)
-            throw new ArgumentException($"input size {inputSize} is not divisible by the mask patch size {maskPatchSize}");
-        if (maskPatchSize % modelPatchSize != 0)
-            throw new ArgumentException($"mask patch size {maskPatchSize} is not divisible by the model patch size {modelPatchSize}");
-        if (!(maskRatio >= 0 && maskRatio <= 1)) throw new ArgumentException($"mask ratio {maskRatio} must be in [0, 1]");
+        settings.CheckFits(inputSize, modelPatchSize);
         InputSize = inputSize;
-        MaskPatchSize = maskPatchSize;
         ModelPatchSize = modelPatchSize;
-        MaskRatio = maskRatio;
-        RandSize = inputSize / maskPatchSize;
-        Scale = maskPatchSize / modelPatchSize;
+        Settings = settings;
+        RandSize = inputSize / settings.PatchSize;
+        Scale = settings.PatchSize / modelPatchSize;
         TokenCount = RandSize * RandSize;
         // ceil on the double product as numpy's np.ceil(token_count * mask_ratio) does.
-        MaskCount = (int)Math.Ceiling(TokenCount * maskRatio);
+        MaskCount = (int)Math.Ceiling(TokenCount * settings.Ratio);
     }
 
     /// <summary>Elements of one output mask (OutputSize^2).</summary>

@@ -26,12 +26,10 @@ public sealed record SimMimTransformConfig
     public Interpolation Interpolation { get; init; } = Interpolation.Bilinear;
     /// <summary>Normalisation (ImageNet by default).</summary>
     public Normalization Normalization { get; init; } = Normalization.ImageNet;
-    /// <summary>Mask patch side in pixels.</summary>
-    public int MaskPatchSize { get; init; } = 32;
     /// <summary>Model (token) patch side in pixels.</summary>
     public int ModelPatchSize { get; init; } = 4;
-    /// <summary>Fraction of mask patches masked.</summary>
-    public double MaskRatio { get; init; } = 0.6;
+    /// <summary>Mask ratio and mask patch side (the paper's 0.6 and 32 px by default).</summary>
+    public MaskSettings Masks { get; init; } = new();
 
     /// <summary>Throws <see cref="ArgumentException"/> on an inconsistent setting.</summary>
     public void Validate()
@@ -40,7 +38,7 @@ public sealed record SimMimTransformConfig
         if (!(ScaleMin > 0 && ScaleMin <= ScaleMax && ScaleMax <= 1)) throw new ArgumentException($"scale range [{ScaleMin}, {ScaleMax}] must satisfy 0 < min <= max <= 1");
         if (!(RatioMin > 0 && RatioMin <= RatioMax)) throw new ArgumentException($"ratio range [{RatioMin}, {RatioMax}] must satisfy 0 < min <= max");
         if (!(FlipProbability >= 0 && FlipProbability <= 1)) throw new ArgumentException($"flip probability {FlipProbability} must be in [0, 1]");
-        _ = new MaskGenerator(ImageSize, MaskPatchSize, ModelPatchSize, MaskRatio);
+        Masks.CheckFits(ImageSize, ModelPatchSize);
     }
 }
 
@@ -67,7 +65,7 @@ public sealed class SimMimTransform : ISampleTransform
     {
         Config = config ?? new SimMimTransformConfig();
         Config.Validate();
-        Masks = new MaskGenerator(Config.ImageSize, Config.MaskPatchSize, Config.ModelPatchSize, Config.MaskRatio);
+        Masks = new MaskGenerator(Config.ImageSize, Config.ModelPatchSize, Config.Masks);
     }
 
     /// <inheritdoc />

@@ -72,7 +72,7 @@ public sealed class ValidationTransform : ISampleTransform
             ResizeSize = resizeSize ?? pretrain.ImageSize * 256 / 224,
             Interpolation = pretrain.Interpolation,
             Normalization = pretrain.Normalization,
-        }, new MaskGenerator(pretrain.ImageSize, pretrain.MaskPatchSize, pretrain.ModelPatchSize, pretrain.MaskRatio), maskSeed);
+        }, new MaskGenerator(pretrain.ImageSize, pretrain.ModelPatchSize, pretrain.Masks), maskSeed);
 
     /// <summary>The fixed mask of validation image <paramref name="imageIndex"/>.</summary>
     public void FixedMask(int imageIndex, Span<long> mask)

@@ -20,21 +20,22 @@ public static class ModelJson
 
     public static SwinV2Options ReadSwinV2(string path) => Parse(path, simmim: false).Swin.Validate();
 
-    public static SimMimOptions ReadSimMim(string path)
+    /// <summary>The model of a SIMMIM.json, and its mask keys as written (checked where masks are drawn).</summary>
+    public static SimMimJson ReadSimMim(string path)
     {
         var (swin, extra) = Parse(path, simmim: true);
+        int maskPatch = extra.TryGetValue("mask_patch_size", out var m) ? Int(path, "mask_patch_size", m) : 32;
+        double maskRatio = extra.TryGetValue("mask_ratio", out var r) ? Num(path, "mask_ratio", r) : 0.6;
         var sim = new SimMimOptions
         {
             Encoder = swin with { NumClasses = 0 },
-            MaskPatchSize = extra.TryGetValue("mask_patch_size", out var m) ? Int(path, "mask_patch_size", m) : 32,
-            MaskRatio = extra.TryGetValue("mask_ratio", out var r) ? Num(path, "mask_ratio", r) : 0.6,
             NormTargetWindow = extra.TryGetValue("norm_target_window", out var n) ? Int(path, "norm_target_window", n) : 0,
         };
         try { sim.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
         if (extra.TryGetValue("encoder_stride", out var s) && Int(path, "encoder_stride", s) != sim.EncoderStride)
             throw new InvalidDataException($"{path}: encoder_stride {Int(path, "encoder_stride", s)} does not match patch_size * 2^(stages-1) = {sim.EncoderStride}");
-        return sim;
+        return new SimMimJson(path, sim, maskPatch, maskRatio);
     }
 
     static (SwinV2Options Swin, Dictionary<string, JsonElement> Extra) Parse(string path, bool simmim)

@@ -5,10 +5,12 @@ namespace MimScale.Models.Zoo;
 
 /// <summary>A named SwinV2 size with the resolutions and windows the paper pre-trains and fine-tunes it at.</summary>
 /// <param name="Name">Zoo name, e.g. "swinv2-base".</param>
-/// <param name="Pretrain">SimMIM pre-training model (encoder + mask/target settings).</param>
+/// <param name="Pretrain">SimMIM pre-training model (encoder + target and decoder settings).</param>
+/// <param name="MaskPatchSize">The pre-training recipe's default mask patch in pixels (32 at the paper's 192 px, 8 at the
+/// CPU sizes' 32 px): a data-side default the model never reads; the pre-training config's <c>mask_patch_size</c> overrides it.</param>
 /// <param name="Finetune">Classifier for fine-tuning (pretrained_window_sizes set from the pre-training windows).</param>
 /// <param name="CpuScale">True for MimScale's small sizes meant for 2-core machines.</param>
-public sealed record ZooEntry(string Name, string Description, SimMimOptions Pretrain, SwinV2Options Finetune, bool CpuScale);
+public sealed record ZooEntry(string Name, string Description, SimMimOptions Pretrain, int MaskPatchSize, SwinV2Options Finetune, bool CpuScale);
 
 /// <summary>
 /// Every named size in one place. The paper's sizes (SPEC §1.1): pre-training at 192 px, window 12, mask patch 32,
@@ -51,7 +53,7 @@ public static class ModelZoo
             ImgSize = new[] { 192, 192 }, PatchSize = 4, NumClasses = 0, EmbedDim = c, Depths = depths, NumHeads = heads,
             WindowSize = 12, DropPathRate = 0.1,
         };
-        var pretrain = new SimMimOptions { Encoder = encoder, MaskPatchSize = 32, MaskRatio = 0.6, NormTargetWindow = 47 };
+        var pretrain = new SimMimOptions { Encoder = encoder, NormTargetWindow = 47 };
         var finetune = encoder with
         {
             ImgSize = new[] { 224, 224 },
@@ -59,7 +61,7 @@ public static class ModelZoo
             NumClasses = 1000,
             PretrainedWindowSizes = new[] { 12, 12, 12, 6 },
         };
-        return new ZooEntry(name, description, pretrain, finetune, CpuScale: false);
+        return new ZooEntry(name, description, pretrain, MaskPatchSize: 32, finetune, CpuScale: false);
     }
 
     static ZooEntry Cpu(string name, string description, int c, int[] depths, int[] heads)
@@ -71,10 +73,10 @@ public static class ModelZoo
         };
         // 32 px with mask patch 8: a 4x4 mask grid, 10 of 16 masked at ratio 0.6. Targets normalised over 7x7
         // windows, the paper's 47/192 of the image scaled to 32 px and rounded to odd.
-        var pretrain = new SimMimOptions { Encoder = encoder, MaskPatchSize = 8, MaskRatio = 0.6, NormTargetWindow = 7 };
+        var pretrain = new SimMimOptions { Encoder = encoder, NormTargetWindow = 7 };
         // Fine-tuning keeps the resolution and window; pretrained windows are the effective pre-training windows.
         var finetune = encoder with { NumClasses = 10, PretrainedWindowSizes = EffectiveWindows(encoder) };
-        return new ZooEntry(name, description, pretrain, finetune, CpuScale: true);
+        return new ZooEntry(name, description, pretrain, MaskPatchSize: 8, finetune, CpuScale: true);
     }
 
     /// <summary>Per stage, the window the first block really used (clipped to the stage grid).</summary>

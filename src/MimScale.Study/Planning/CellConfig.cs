@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MimScale.Models.Zoo;
+using MimScale.Training.Pretraining;
 
 namespace MimScale.Study;
 
@@ -17,23 +17,18 @@ public static class CellConfig
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>The hashed part of a cell's config.</summary>
+    /// <param name="engine">The trunk's typed engine config (the pretrain map applied): the model section is what it builds and masks.</param>
     /// <param name="decayStart">The engine's branch point (decay milestone) of this length.</param>
     /// <param name="decayFactor">The engine's decay factor (decay_gamma).</param>
-    /// <param name="decoder">The decoder-arm variant of an arm cell: adds an <c>arm</c> entry and puts the variant's decoder in the
-    /// model section. Null for main-grid cells, whose config (hence key) is exactly what it was before arms existed.</param>
-    public static SortedDictionary<string, object?> Build(string version, ZooEntry model, DataPlan data, long iterations, long decayStart,
+    /// <param name="decoder">The decoder-arm variant of an arm cell (its decoder is already in <paramref name="engine"/>):
+    /// adds an <c>arm</c> entry. Null for main-grid cells, whose config (hence key) is exactly what it was before arms existed.</param>
+    public static SortedDictionary<string, object?> Build(string version, PretrainConfig engine, DataPlan data, long iterations, long decayStart,
         double decayFactor, int seed, bool shareTrunk, RecipeMap pretrain, IReadOnlyList<string> evaluations, IReadOnlyDictionary<string, RecipeMap> recipes,
         DecoderVariant? decoder = null)
     {
-        var e = model.Pretrain.Encoder;
         var config = Sorted(
             ("mimscale_version", version),
-            ("model", Sorted(
-                ("name", model.Name), ("img_size", e.ImgSize), ("patch_size", e.PatchSize), ("in_chans", e.InChans),
-                ("embed_dim", e.EmbedDim), ("depths", e.Depths), ("num_heads", e.NumHeads), ("window_size", e.WindowSize),
-                ("mlp_ratio", e.MlpRatio), ("drop_path_rate", e.DropPathRate), ("mask_patch_size", model.Pretrain.MaskPatchSize),
-                ("mask_ratio", model.Pretrain.MaskRatio), ("norm_target_window", model.Pretrain.NormTargetWindow),
-                ("decoder", model.Pretrain.Decoder.ToString()), ("decoder_depth", model.Pretrain.DecoderDepth))),
+            ("model", ModelSection(engine)),
             ("data", Sorted(
                 ("source", data.Source), ("val_source", data.ValSource), ("eval_source", data.EvalSource),
                 ("subset", data.Variant.Kind == DataVariantKind.Fraction
@@ -46,14 +41,23 @@ public static class CellConfig
             ("pretrain", Recipe(pretrain)),
             ("evaluations", evaluations.Prepend("val_loss").ToArray()),
             ("evaluation_recipes", Sorted(evaluations.Select(ev => (ev, (object?)Recipe(recipes[ev]))).ToArray())));
-        if (decoder is not null)
-        {
-            var m = (SortedDictionary<string, object?>)config["model"]!;
-            m["decoder"] = decoder.Kind == "linear" ? "Linear" : "Transformer";
-            m["decoder_depth"] = decoder.Kind == "linear" ? model.Pretrain.DecoderDepth : decoder.Depth;
-            config["arm"] = Sorted((ArmName, MimScale.Analysis.RunArms.Decoder), (ArmVariant, decoder.Label));
-        }
+        if (decoder is not null) config["arm"] = Sorted((ArmName, MimScale.Analysis.RunArms.Decoder), (ArmVariant, decoder.Label));
         return config;
+    }
+
+    // What the engine builds and masks (the zoo entry with the pretrain map's overrides, e.g. drop_path_rate or img_size),
+    // under the keys and value types the section had when it was read from the zoo entry, so cells without overrides keep their keys.
+    private static SortedDictionary<string, object?> ModelSection(PretrainConfig engine)
+    {
+        var m = engine.ModelOptions();
+        var e = m.Encoder;
+        var masks = engine.Masks();
+        return Sorted(
+            ("name", engine.Model), ("img_size", e.ImgSize), ("patch_size", e.PatchSize), ("in_chans", e.InChans),
+            ("embed_dim", e.EmbedDim), ("depths", e.Depths), ("num_heads", e.NumHeads), ("window_size", e.WindowSize),
+            ("mlp_ratio", e.MlpRatio), ("drop_path_rate", e.DropPathRate), ("mask_patch_size", masks.PatchSize),
+            ("mask_ratio", masks.Ratio), ("norm_target_window", m.NormTargetWindow),
+            ("decoder", m.Decoder.ToString()), ("decoder_depth", m.DecoderDepth));
     }
 
     /// <summary>Keys of the <c>arm</c> entry of an arm cell's config.</summary>

@@ -108,10 +108,10 @@ public static class StudyPlanner
                 $"warmup_iterations {engine.WarmupIterations} ends after the first branch point {schedule.BranchPoint(lengths[0])} (length {lengths[0]}); a shared trunk needs warm-up to end before every branch");
         // Per update: batch_size x accumulation images (the micro-batch alone would undercount accumulated updates); the
         // encoder and the linear head (the decoder blocks' few FLOPs on the final grid are not counted).
-        double flopsPerIteration = ModelCost.SimMimTrainingFlops(model.Pretrain.Encoder, model.Pretrain.EncoderStride) * engine.TotalBatch;
+        double flopsPerIteration = engine.TrainingFlopsPerIteration();
 
         // The trunk's identity: a cell config without the per-length parts, plus the set of lengths (its snapshots).
-        var trunkConfig = CellConfig.Build(version, model, data, lengths[^1], schedule.BranchPoint(lengths[^1]), engine.DecayGamma, seed,
+        var trunkConfig = CellConfig.Build(version, engine, data, lengths[^1], schedule.BranchPoint(lengths[^1]), engine.DecayGamma, seed,
             spec.ShareTrunks, recipe, [], recipes, decoder);
         trunkConfig.Remove("iterations");
         trunkConfig.Remove("schedule");
@@ -126,7 +126,7 @@ public static class StudyPlanner
         for (int i = 0; i < lengths.Count; i++)
         {
             long t = lengths[i];
-            var config = CellConfig.Build(version, model, data, t, schedule.BranchPoint(t), engine.DecayGamma, seed, spec.ShareTrunks,
+            var config = CellConfig.Build(version, engine, data, t, schedule.BranchPoint(t), engine.DecayGamma, seed, spec.ShareTrunks,
                 recipe, spec.Evaluations, recipes, decoder);
             var canonical = CellConfig.Canonical(config);
             var hash = CellConfig.Hash(canonical);

@@ -1,3 +1,4 @@
+using MimScale.Data.Masking;
 using MimScale.Models.Runtime;
 using System.Diagnostics;
 using MimScale.Models.SimMim;
@@ -34,7 +35,8 @@ public static class ThroughputProbe
         var enc = sim.Encoder;
         var x = torch.randn([batch, enc.InChans, enc.ImgSize[0], enc.ImgSize[1]], generator: gen);
         var (mh, mw) = enc.PatchesResolution;
-        var mask = torch.rand([batch, mh, mw], generator: gen).LessThan(sim.MaskRatio).to_type(ScalarType.Int64);
+        // Token-level Bernoulli masks at the paper's ratio: timing needs the masked share, not the official patch grid.
+        var mask = torch.rand([batch, mh, mw], generator: gen).LessThan(MaskSettings.PaperRatio).to_type(ScalarType.Int64);
         var batches = new Func<Tensor>[] { () => net.forward(x, mask) };
         var constant = StepSchedule.Constant(1e-4);
         void Step() => step.Run(batches, constant, 0);

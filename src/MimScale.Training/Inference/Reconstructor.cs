@@ -2,6 +2,7 @@ using System.Text.Json;
 using MimScale.Data.Masking;
 using MimScale.Data.Random;
 using MimScale.Models.Checkpoints;
+using MimScale.Models.Config;
 using MimScale.Models.SimMim;
 using MimScale.Data.Transforms;
 using TorchSharp;
@@ -16,10 +17,13 @@ namespace MimScale.Training.Inference;
 /// </summary>
 public static class Reconstructor
 {
+    /// <param name="file">The SIMMIM.json: the model, and the masking drawn masks use.</param>
     /// <param name="maskFile">int64 [N, H/patch, W/patch] .npy, 1 = masked; or null to draw masks from <paramref name="maskSeed"/>.</param>
-    public static void Run(SimMimOptions options, string checkpoint, string imagesDir, string outDir, string? maskFile, ulong maskSeed, TextWriter log)
+    public static void Run(SimMimJson file, string checkpoint, string imagesDir, string outDir, string? maskFile, ulong maskSeed, TextWriter log)
     {
         using var scope = NewDisposeScope();
+        var options = file.Model;
+        var masks = Masks(file);   // a bad mask setting fails before the checkpoint is read
         var model = new SimMimModel(options);
         log.WriteLine(ModelWeights.Load(model, checkpoint));
         model.eval();
@@ -27,7 +31,7 @@ public static class Reconstructor
         var enc = options.Encoder;
         var x = ImageBatch.Load(files, enc.ImgSize[0], enc.ImgSize[1]);
         var (th, tw) = enc.PatchesResolution;
-        var mask = maskFile is null ? DrawMasks(options, files.Count, maskSeed) : Npy.Read(maskFile);
+        var mask = maskFile is null ? DrawMasks(masks, files.Count, maskSeed) : Npy.Read(maskFile);
         if (!mask.shape.SequenceEqual(new long[] { files.Count, th, tw }) || mask.dtype != ScalarType.Int64)
             throw new InvalidDataException($"{maskFile}: mask must be int64 [{files.Count}, {th}, {tw}], got {mask.dtype} [{string.Join(", ", mask.shape)}]");
 
@@ -55,10 +59,26 @@ public static class Reconstructor
         log.WriteLine($"reconstruct: {files.Count} images, loss {loss.item<float>():R} -> {outDir}");
     }
 
-    /// <summary>Masks of the official generator, image i from the (seed, validation-mask stream, i) generator.</summary>
-    public static Tensor DrawMasks(SimMimOptions o, int count, ulong seed)
+    /// <summary>
+    /// The generator of the file's mask settings for its model's input, errors naming the file. Both sides of img_size
+    /// are checked (as the model options did before issue 12); the generator draws square masks, so a non-square input
+    /// needs a mask file (the shape check in <see cref="Run"/> says so).
+    /// </summary>
+    static MaskGenerator Masks(SimMimJson file)
     {
-        var gen = new MaskGenerator(o.Encoder.ImgSize[0], o.MaskPatchSize, o.Encoder.PatchSize, o.MaskRatio);
+        var enc = file.Model.Encoder;
+        try
+        {
+            var settings = new MaskSettings(file.MaskRatio, file.MaskPatchSize);
+            settings.CheckFits(enc.ImgSize[1], enc.PatchSize);
+            return new MaskGenerator(enc.ImgSize[0], enc.PatchSize, settings);
+        }
+        catch (ArgumentException e) { throw new InvalidDataException($"{file.Path}: {e.Message}", e); }
+    }
+
+    /// <summary>Masks of the official generator, image i from the (seed, validation-mask stream, i) generator.</summary>
+    public static Tensor DrawMasks(MaskGenerator gen, int count, ulong seed)
+    {
         var data = new long[count * gen.OutputLength];
         for (int i = 0; i < count; i++)
         {

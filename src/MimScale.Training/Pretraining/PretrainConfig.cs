@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MimScale.Data.Masking;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
 using MimScale.Training.Schedules;
@@ -18,7 +19,10 @@ public sealed record PretrainConfig
     public int? ImgSize { get; init; }
     public int? WindowSize { get; init; }
     public double? DropPathRate { get; init; }
+    // --- masking (data side: see Masks) ---
+    /// <summary>Mask patch side in pixels; null = the zoo entry's (32 for the paper's sizes, 8 for the CPU sizes).</summary>
     public int? MaskPatchSize { get; init; }
+    /// <summary>Fraction of mask patches masked; null = the paper's 0.6.</summary>
     public double? MaskRatio { get; init; }
     /// <summary>Odd window of the normalised targets; 0 = raw pixels; null = the zoo's (47 for the paper's sizes).</summary>
     public int? NormTargetWindow { get; init; }
@@ -93,8 +97,6 @@ public sealed record PretrainConfig
         return zoo with
         {
             Encoder = enc,
-            MaskPatchSize = MaskPatchSize ?? zoo.MaskPatchSize,
-            MaskRatio = MaskRatio ?? zoo.MaskRatio,
             NormTargetWindow = NormTargetWindow ?? zoo.NormTargetWindow,
             Decoder = Decoder.ToLowerInvariant() switch
             {
@@ -104,6 +106,20 @@ public sealed record PretrainConfig
             },
             DecoderDepth = DecoderDepth,
         };
+    }
+
+    /// <summary>
+    /// The masking of this run (the one home of <c>mask_ratio</c> and <c>mask_patch_size</c>: read by the mask generator,
+    /// never by the model). The values are checked by <see cref="MaskSettings"/>, their fit to the model's input by
+    /// <see cref="Validate"/>.
+    /// </summary>
+    public MaskSettings Masks() => new(MaskRatio ?? MaskSettings.PaperRatio, MaskPatchSize ?? ModelZoo.Get(Model).MaskPatchSize);
+
+    /// <summary>Training FLOPs of one iteration (per-image SimMIM training FLOPs of <see cref="ModelOptions"/> x the total batch).</summary>
+    public double TrainingFlopsPerIteration()
+    {
+        var m = ModelOptions();
+        return ModelCost.SimMimTrainingFlops(m.Encoder, m.EncoderStride) * TotalBatch;
     }
 
     /// <summary>Images per update.</summary>
@@ -123,7 +139,8 @@ public sealed record PretrainConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible setting.</summary>
     public PretrainConfig Validate()
     {
-        var m = ModelOptions().Validate();   // image vs mask patch, window fit, heads, ...
+        var m = ModelOptions().Validate();   // window fit, heads, ...
+        Masks().CheckFits(m.Encoder.ImgSize[0], m.Encoder.PatchSize);
         if (Iterations <= 0) throw new ArgumentException($"iterations must be positive, got {Iterations}");
         if (BatchSize <= 0 || Accumulation <= 0) throw new ArgumentException("batch_size and accumulation must be positive");
         if (Fraction <= 0 || Fraction > 1) throw new ArgumentException($"fraction must be in (0, 1], got {Fraction}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MimScale.Training.Runs;
 
 namespace MimScale.Training.Pretraining;
@@ -26,6 +27,7 @@ public static class PretrainConfigYaml
     /// <summary>Everything that ran, with derived values (scaled lr, model options), as indented JSON (runs add the schedule they used).</summary>
     public static string Resolved(PretrainConfig config, IDictionary<string, object?>? extra = null)
     {
+        var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
         var d = new Dictionary<string, object?>
         {
             ["config"] = config,
@@ -34,11 +36,24 @@ public static class PretrainConfigYaml
                 ["total_batch"] = config.TotalBatch,
                 ["lr"] = config.ScaledLr,
                 ["warmup_lr"] = config.ScaledWarmupLr,
-                ["model"] = config.ModelOptions(),
+                ["model"] = ModelSection(config, json),
                 ["encoder_stride"] = config.ModelOptions().EncoderStride,
             },
         };
         if (extra is not null) foreach (var (k, v) in extra) d[k] = v;
-        return JsonSerializer.Serialize(d, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+        return JsonSerializer.Serialize(d, json);
+    }
+
+    // The model options with the resolved masking written where the model options held it until issue 12 (after
+    // encoder_stride): this text is hashed into every run's config_hash, so the same place keeps the hash of every
+    // existing run folder and they resume; the masking that ran stays recorded next to the model it trained.
+    static JsonObject ModelSection(PretrainConfig config, JsonSerializerOptions json)
+    {
+        var model = JsonSerializer.SerializeToNode(config.ModelOptions(), json)!.AsObject();
+        var masks = config.Masks();
+        int at = model.IndexOf("encoder_stride") + 1;
+        model.Insert(at, "mask_patch_size", masks.PatchSize);
+        model.Insert(at + 1, "mask_ratio", masks.Ratio);
+        return model;
     }
 }

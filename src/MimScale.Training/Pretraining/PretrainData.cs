@@ -17,8 +17,7 @@ public sealed record PretrainData(IImageSource Train, Manifest? TrainManifest, I
         var norm = TrainingSources.NormalizationFor(c.Source, c.Mean, c.Std);
         var tc = new SimMimTransformConfig
         {
-            ImageSize = model.Encoder.ImgSize[0], MaskPatchSize = model.MaskPatchSize, ModelPatchSize = model.Encoder.PatchSize,
-            MaskRatio = model.MaskRatio, Normalization = norm,
+            ImageSize = model.Encoder.ImgSize[0], ModelPatchSize = model.Encoder.PatchSize, Masks = c.Masks(), Normalization = norm,
         };
         tc.Validate();
         IImageSource? val = null;

@@ -27,7 +27,7 @@ public class FixtureParityTests
             ImgSize = new[] { 64, 64 }, PatchSize = 4, NumClasses = 0, EmbedDim = 8, Depths = new[] { 2, 2, 2, 2 },
             NumHeads = new[] { 1, 2, 4, 8 }, WindowSize = 4, DropPathRate = 0,
         },
-        MaskPatchSize = 16, MaskRatio = 0.6, NormTargetWindow = normWindow,
+        NormTargetWindow = normWindow,
     };
 
     static string Cls(string f) => Path.Combine(Fixtures.Dir("swinv2-cls-a"), f);

@@ -35,7 +35,7 @@ public class PaperPresetsTests
             var c = PretrainConfigYaml.Load(Path.Combine(Dir, $"pretrain-swinv2-{size}.yaml"));
             var m = c.ModelOptions();
             Assert.Equal($"swinv2-{size}", c.Model);
-            Assert.Equal((192, 12, 32, 0.6, 47), (m.Encoder.ImgSize[0], m.Encoder.WindowSize, m.MaskPatchSize, m.MaskRatio, m.NormTargetWindow));
+            Assert.Equal((192, 12, 32, 0.6, 47), (m.Encoder.ImgSize[0], m.Encoder.WindowSize, c.Masks().PatchSize, c.Masks().Ratio, m.NormTargetWindow));
             Assert.Equal(2048, c.TotalBatch);
             Assert.Equal(4e-4, c.ScaledLr, 12);            // official 1e-4 per 512 at batch 2048
             Assert.Equal(2e-6, c.ScaledWarmupLr, 15);

@@ -7,7 +7,7 @@ namespace MimScale.Tests.Data.Loading;
 
 public class LoaderTests
 {
-    private static readonly SimMimTransformConfig Small = new() { ImageSize = 32, MaskPatchSize = 8, ModelPatchSize = 4 };
+    private static readonly SimMimTransformConfig Small = new() { ImageSize = 32, Masks = new(patchSize: 8), ModelPatchSize = 4 };
 
     private static LoaderOptions Options(int workers = 2, int rank = 0, int world = 1) =>
         new() { BatchSize = 5, Workers = workers, Prefetch = 3, Seed = 7, Rank = rank, WorldSize = world };
@@ -153,7 +153,7 @@ public class LoaderTests
         var manifest = MimScale.Data.Subsets.SubsetSampler.ClassBalancedFractions(test, [0.01], seed: 0)[0];
         Assert.Equal(100, manifest.Count); // 10 per class
         var subset = MimScale.Data.Sources.SubsetSource.FromManifest(test, manifest);
-        var cfg = new SimMimTransformConfig { ImageSize = 32, MaskPatchSize = 8, ModelPatchSize = 4, Normalization = new(0.5, 0.5, 0.5, 0.5, 0.5, 0.5) };
+        var cfg = new SimMimTransformConfig { ImageSize = 32, Masks = new(patchSize: 8), ModelPatchSize = 4, Normalization = new(0.5, 0.5, 0.5, 0.5, 0.5, 0.5) };
         using var loader = new SimMimLoader(subset, new SimMimTransform(cfg), new LoaderOptions { BatchSize = 25, Seed = 1, Epochs = 1 });
         var seen = new List<int>();
         foreach (var batch in loader.ReadToEnd())

@@ -8,7 +8,7 @@ public class MaskGeneratorTests
     [Fact]
     public void PaperSetting_192_32_4_06_Masks22Of36_On48x48()
     {
-        var g = new MaskGenerator(192, 32, 4, 0.6);
+        var g = new MaskGenerator(192, 4, new MaskSettings(0.6, 32));
         Assert.Equal((6, 36, 22, 8, 48), (g.RandSize, g.TokenCount, g.MaskCount, g.Scale, g.OutputSize));
         for (int sample = 0; sample < 20; sample++)
         {
@@ -29,14 +29,14 @@ public class MaskGeneratorTests
     [Fact]
     public void FixtureSetting_64_16_4_06_Masks10Of16()
     {
-        var g = new MaskGenerator(64, 16, 4, 0.6);
+        var g = new MaskGenerator(64, 4, new MaskSettings(0.6, 16));
         Assert.Equal((16, 10, 16), (g.TokenCount, g.MaskCount, g.OutputSize));
     }
 
     [Fact]
     public void EveryPatchIsMaskedWithTheSameFrequency()
     {
-        var g = new MaskGenerator(64, 16, 4, 0.5); // 16 patches, 8 masked
+        var g = new MaskGenerator(64, 4, new MaskSettings(0.5, 16)); // 16 patches, 8 masked
         var hits = new int[16];
         var mask = new long[g.OutputLength];
         for (int s = 0; s < 8000; s++)
@@ -52,7 +52,7 @@ public class MaskGeneratorTests
     [Fact]
     public void SameKeySameMask_DifferentKeyDifferentMask()
     {
-        var g = new MaskGenerator();
+        var g = new MaskGenerator(192, 4, new MaskSettings());
         var a = new long[g.OutputLength];
         var b = new long[g.OutputLength];
         var r1 = DataRng.For(5, RandomStream.Mask, 1, 2);
@@ -66,11 +66,11 @@ public class MaskGeneratorTests
     }
 
     [Theory]
-    [InlineData(190, 32, 4, "input size 190 is not divisible by the mask patch size 32")]
-    [InlineData(192, 32, 5, "mask patch size 32 is not divisible by the model patch size 5")]
+    [InlineData(190, 32, 4, "img_size 190 is not divisible by mask_patch_size 32")]
+    [InlineData(192, 32, 5, "mask_patch_size 32 is not a multiple of the model patch_size 5")]
     public void IndivisibleSizes_AreRejectedClearly(int input, int maskPatch, int modelPatch, string message)
     {
-        var e = Assert.Throws<ArgumentException>(() => new MaskGenerator(input, maskPatch, modelPatch, 0.6));
+        var e = Assert.Throws<ArgumentException>(() => new MaskGenerator(input, modelPatch, new MaskSettings(0.6, maskPatch)));
         Assert.Contains(message, e.Message);
     }
 }

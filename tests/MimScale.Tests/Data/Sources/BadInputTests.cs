@@ -142,7 +142,7 @@ public class BadInputTests
         File.WriteAllBytes(tmp["ds/class_000/img_0002.jpg"], []);
         File.WriteAllText(tmp["ds/class_001/img_0004.jpg"], "garbage");
         var src = ImageFileSource.FromImageFolder(tmp["ds"]);
-        var t = new SimMimTransform(new SimMimTransformConfig { ImageSize = 32, MaskPatchSize = 8, ModelPatchSize = 4 });
+        var t = new SimMimTransform(new SimMimTransformConfig { ImageSize = 32, Masks = new(patchSize: 8), ModelPatchSize = 4 });
         using var loader = new SimMimLoader(src, t, new LoaderOptions { BatchSize = 4, Seed = 1, Epochs = 1 });
         var shapes = loader.ReadToEnd().Select(b => { using (b) return b.Images.shape; }).ToList();
         Assert.Equal(3, shapes.Count);

@@ -142,7 +142,7 @@ public class TransformTests
         var rng0 = new DataRng(1);
         var pixels = SyntheticImageFolder.Render(ref rng0, 120, 90);
         using var img = DecodedImage.Wrap(pixels, 120, 90, 4);
-        var t = new SimMimTransform(new SimMimTransformConfig { ImageSize = 64, MaskPatchSize = 16, ModelPatchSize = 4 });
+        var t = new SimMimTransform(new SimMimTransformConfig { ImageSize = 64, Masks = new(patchSize: 16), ModelPatchSize = 4 });
         var a = new float[3 * 64 * 64];
         var b = new float[3 * 64 * 64];
         var ma = new long[16 * 16];
@@ -174,7 +174,7 @@ public class TransformTests
                 ramp[o + 3] = 255;
             }
         using var img = DecodedImage.Wrap(ramp, 120, 90, 4);
-        var t = new SimMimTransform(new SimMimTransformConfig { ImageSize = 16, MaskPatchSize = 16, ModelPatchSize = 4 });
+        var t = new SimMimTransform(new SimMimTransformConfig { ImageSize = 16, Masks = new(patchSize: 16), ModelPatchSize = 4 });
         var chw = new float[3 * 16 * 16];
         var mask = new long[t.MaskLength];
         int flips = 0;
@@ -187,7 +187,7 @@ public class TransformTests
         Assert.Equal(Flips, flips);
         Assert.InRange(flips, 933, 1067);   // Binomial(2000, 0.5): ±3 sd
         // Flip probability 0 never flips.
-        var never = new SimMimTransform(new SimMimTransformConfig { ImageSize = 16, MaskPatchSize = 16, ModelPatchSize = 4, FlipProbability = 0 });
+        var never = new SimMimTransform(new SimMimTransformConfig { ImageSize = 16, Masks = new(patchSize: 16), ModelPatchSize = 4, FlipProbability = 0 });
         for (int k = 0; k < 200; k++)
         {
             never.Apply(img, new SampleContext(9, 0, k, 0), chw, mask);
@@ -203,7 +203,7 @@ public class TransformTests
     {
         var rng0 = new DataRng(2);
         using var img = DecodedImage.Wrap(SyntheticImageFolder.Render(ref rng0, 100, 80), 100, 80, 4);
-        var v = ValidationTransform.ForSimMim(new SimMimTransformConfig { ImageSize = 64, MaskPatchSize = 16, ModelPatchSize = 4 }, maskSeed: 5);
+        var v = ValidationTransform.ForSimMim(new SimMimTransformConfig { ImageSize = 64, Masks = new(patchSize: 16), ModelPatchSize = 4 }, maskSeed: 5);
         Assert.Equal(73, v.Config.ResizeSize); // int(64 * 256 / 224)
         var a = new float[3 * 64 * 64];
         var b = new float[3 * 64 * 64];

@@ -35,4 +35,18 @@ public class ModelJsonTests : IDisposable
         string path = Write("""{"img_size": 64, "patch_size": 4, "embed_dim": 8, "depths": [2,2,2,2], "num_heads": [1,2,4,8], "window_size": 4, "mask_ratio": "most"}""");
         Assert.Equal($"{path}: mask_ratio: expected a number, got 'most'", Assert.Throws<InvalidDataException>(() => ModelJson.ReadSimMim(path)).Message);
     }
+
+    [Fact]
+    public void ASimMimJsonHandsItsMaskKeysOnAsWrittenWithTheOfficialDefaults()
+    {
+        const string Model = "\"img_size\": 64, \"patch_size\": 4, \"embed_dim\": 8, \"depths\": [2,2,2,2], \"num_heads\": [1,2,4,8], \"window_size\": 4";
+        string path = Write("{" + Model + """, "mask_patch_size": 16, "mask_ratio": 0.75}""");
+        var file = ModelJson.ReadSimMim(path);
+        Assert.Equal((path, 16, 0.75, 64), (file.Path, file.MaskPatchSize, file.MaskRatio, file.Model.Encoder.ImgSize[0]));
+        // Out-of-range values are the data side's to refuse (MaskSettings, when masks are drawn): the model reads without them.
+        var odd = ModelJson.ReadSimMim(Write("{" + Model + """, "mask_ratio": 1.5}"""));
+        Assert.Equal((32, 1.5), (odd.MaskPatchSize, odd.MaskRatio));
+        var plain = ModelJson.ReadSimMim(Write("{" + Model + "}"));
+        Assert.Equal((32, 0.6), (plain.MaskPatchSize, plain.MaskRatio));
+    }
 }

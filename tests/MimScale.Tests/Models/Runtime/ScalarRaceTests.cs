@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MimScale.Data.Masking;
 using MimScale.Models.Runtime;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
@@ -45,7 +46,7 @@ public class ScalarRaceTests
         var enc = options.Encoder;
         var x = torch.randn([4, enc.InChans, enc.ImgSize[0], enc.ImgSize[1]], generator: gen);
         var (mh, mw) = enc.PatchesResolution;
-        var mask = torch.rand([4, mh, mw], generator: gen).LessThan(options.MaskRatio).to_type(ScalarType.Int64);
+        var mask = torch.rand([4, mh, mw], generator: gen).LessThan(MaskSettings.PaperRatio).to_type(ScalarType.Int64);
         var parameters = model.parameters().ToList();
         var losses = new List<float>();
         var before = DisposeScopeManager.Statistics.TensorStatistics.CreatedOutsideScopeCount;

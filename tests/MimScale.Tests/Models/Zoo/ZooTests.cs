@@ -72,8 +72,7 @@ public class ZooTests
         int img = entry.CpuScale ? enc.ImgSize[0] : 64;
         enc = enc with { ImgSize = new[] { img, img }, WindowSize = 4, DropPathRate = 0.1 };
         if (big) enc = enc with { Depths = enc.Depths.Select(_ => 1).ToArray() };
-        int maskPatch = entry.CpuScale ? entry.Pretrain.MaskPatchSize : 16;
-        var options = entry.Pretrain with { Encoder = enc, MaskPatchSize = maskPatch, NormTargetWindow = entry.CpuScale ? 7 : 15 };
+        var options = entry.Pretrain with { Encoder = enc, NormTargetWindow = entry.CpuScale ? 7 : 15 };
 
         using var scope = NewDisposeScope();
         var model = new SimMimModel(options, new Generator(1));
