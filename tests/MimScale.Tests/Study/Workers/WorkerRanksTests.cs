@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using MimScale.Study;
 using MimScale.Tests.Data;
+using MimScale.Tests.Training.Distributed;
 using MimScale.Tests.Training.Pretraining;
 
 namespace MimScale.Tests.Study.Workers;
@@ -69,7 +70,7 @@ public sealed class WorkerRanksTests
 
     /// <summary>Runs <see cref="StudyRunner.Run"/> on each rank's thread with its own fake executor and output.</summary>
     private static (StudyRunSummary?[] Summaries, Exception?[] Errors, StringWriter[] Outputs) RunRanks(StudyFolder folder, StudyPlan[] plans,
-        FakeStudyExecutor[] executors)
+        FakeStudyExecutor[] executors, bool asWorker = true)
     {
         var ranks = new ThreadRanks(plans.Length);
         var summaries = new StudyRunSummary?[plans.Length];
@@ -80,7 +81,7 @@ public sealed class WorkerRanksTests
             try
             {
                 summaries[r] = new StudyRunner(executors[r], outputs[r]).Run(plans[r], folder, default, NoPlots,
-                    worker: new WorkerOptions("w", StaleAfterSeconds: 30, PollSeconds: 0.1), ranks: ranks.Ranks[r]);
+                    worker: asWorker ? new WorkerOptions("w", StaleAfterSeconds: 30, PollSeconds: 0.1) : null, ranks: ranks.Ranks[r]);
             }
             catch (Exception e) { errors[r] = e; }
         })).ToList();
@@ -93,14 +94,16 @@ public sealed class WorkerRanksTests
         StudyRunner.PlanFor(StudySpecReader.Parse(fractions is null ? StudyTestData.Spec() : StudyTestData.Spec(fractions: fractions), "t.yaml"), folder,
             StudyTestData.Open, "v1");
 
-    [Fact]
-    public void EveryRankPretrainsEveryTrunkAndRankZeroAloneRecordsAndEvaluates()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]   // a plain `study run` under mpiexec: the same, without claims
+    public void EveryRankPretrainsEveryTrunkAndRankZeroAloneRecordsAndEvaluates(bool asWorker)
     {
         using var tmp = new TempFolder();
         var folder = StudyFolder.At(tmp.Path);
         var plan = PlanIn(folder);
         var executors = new[] { new FakeStudyExecutor(), new FakeStudyExecutor() };
-        var (summaries, errors, _) = RunRanks(folder, [plan, plan], executors);
+        var (summaries, errors, _) = RunRanks(folder, [plan, plan], executors, asWorker);
 
         Assert.Equal([null, null], errors);
         Assert.Equal((8, 8, 16), (summaries[0]!.Done, summaries[0]!.PretrainedThisRun, summaries[0]!.EvaluationsThisRun));
@@ -110,11 +113,22 @@ public sealed class WorkerRanksTests
         Assert.Equal(executors[0].Jobs.Select(j => (j.Trunk.Key, j.FinishedCells.Count)), executors[1].Jobs.Select(j => (j.Trunk.Key, j.FinishedCells.Count)));
         Assert.Equal(16, executors[0].Evaluations.Count);
         Assert.Empty(executors[1].Evaluations);                                               // evaluations: rank 0 only
+        if (!asWorker) return;
         using var store = StudyStore.Open(folder.DatabasePath);
         var claims = store.Claims.All();
         Assert.Equal(4, claims.Count);
         Assert.All(claims, c => Assert.Equal(("w", "done", 1L), (c.LastWorker, c.Outcome, c.Attempts)));
         Assert.Equal(new[] { "w.log" }, Directory.GetFiles(Path.Combine(folder.Root, "workers")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void RanksTrainOneTrunkAtATime()
+    {
+        using var tmp = new TempFolder();
+        var folder = StudyFolder.At(tmp.Path);
+        var error = Assert.Throws<ArgumentException>(() => new StudyRunner(new FakeStudyExecutor(), TextWriter.Null)
+            .Run(PlanIn(folder), folder, default, NoPlots, jobs: 2, ranks: new ThreadRanks(2).Ranks[0]));
+        Assert.Equal("--jobs 2: under an MPI launcher the 2 ranks train one trunk at a time together; leave --jobs at 1", error.Message);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using MimScale.Training.Distributed;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Study.Workers;
+namespace MimScale.Tests.Training.Distributed;
 
 /// <summary>
 /// N "ranks" that are threads of the test process, for the protocol of <see cref="MimScale.Study.WorkerRanks"/> without
