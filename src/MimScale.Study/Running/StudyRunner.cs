@@ -193,8 +193,8 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         }
         try
         {
-            orders?.Announce(index, job);   // the other ranks train it with this one
-            executor.PretrainTrunk(job, orders is null ? OnFinished : orders.Agreed(OnFinished), log.Progress(prefix), ct);
+            if (orders is null) executor.PretrainTrunk(job, OnFinished, log.Progress(prefix), ct);
+            else orders.Lead(index, job, () => executor.PretrainTrunk(job, orders.Agreed(OnFinished), log.Progress(prefix), ct), ct);   // the other ranks train it with this one
         }
         catch (OperationCanceledException e)
         {

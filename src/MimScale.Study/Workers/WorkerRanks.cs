@@ -9,9 +9,9 @@ namespace MimScale.Study;
 /// The MPI ranks of one study run (`mpiexec -n N mimscale study run --worker`, or the `srun --mpi=pmi2 -n N` line of
 /// `study slurm --ranks-per-worker N`). Rank 0 alone is what the store and the other workers see: it claims trunks,
 /// heartbeats, records results, runs the evaluations and writes the report. For each trunk it pre-trains it sends every
-/// other rank an order (the trunk's place in the plan and which of its cells are pending), and all ranks train that
-/// trunk together, data-parallel (the engine does the collectives and lets rank 0 alone write). When it has no more
-/// work, or fails, it sends "no more work" and the other ranks return.
+/// other rank an order (the trunk's place in the plan and which of its cells are pending), all ranks train that trunk
+/// together, data-parallel (the engine does the collectives and lets rank 0 alone write), and each other rank answers
+/// when it is out of the trunk. When rank 0 has no more work, or fails, it sends "no more work" and the others return.
 /// <para>The other ranks wait for orders with <see cref="ICollectives.Receive"/>: no time limit (rank 0 may evaluate or
 /// wait for other workers' trunks for hours) and no spinning (the core is rank 0's meanwhile). A rank that dies while
 /// training ends the job as before (the launcher tears it down, or the collective watchdog aborts it), so rank 0 stops
@@ -23,12 +23,13 @@ internal sealed class WorkerRanks
     private const long NoMoreWork = -1;
     private readonly ICollectives _ranks;
     private readonly StudyPlan _plan;
-    private readonly int _length;   // an order: trunk index, then 1 (pending) or 0 (finished) per cell of the largest trunk
+    private readonly int _length;   // an order: its number, the trunk index, then 1 (pending) or 0 (finished) per cell of the largest trunk
+    private long _orders;           // orders rank 0 has sent
 
     public WorkerRanks(ICollectives ranks, StudyPlan plan)
     {
         (_ranks, _plan) = (ranks, plan);
-        _length = 1 + plan.Trunks.Select(t => t.Cells.Count).DefaultIfEmpty(0).Max();
+        _length = 2 + plan.Trunks.Select(t => t.Cells.Count).DefaultIfEmpty(0).Max();
     }
 
     /// <summary>The ranks.</summary>
@@ -53,20 +54,38 @@ internal sealed class WorkerRanks
             throw new StudyExecutionException($"{count[0]:0} of the {_ranks.WorldSize} MPI ranks planned another study than rank 0: every rank must read the same spec and the same data (a folder all nodes see)");
     }
 
-    /// <summary>Rank 0: tells the other ranks to pre-train <paramref name="job"/>, trunk <paramref name="index"/> of the plan.</summary>
-    public void Announce(int index, TrunkJob job)
+    /// <summary>
+    /// Rank 0: has the other ranks pre-train <paramref name="job"/> (trunk <paramref name="index"/> of the plan) with it
+    /// while <paramref name="pretrain"/> runs here, then waits until every other rank is out of that trunk too. The wait
+    /// matters after a failure on rank 0 alone (a run folder it may not write): a rank still inside the trunk waits in a
+    /// collective, and the next trunk's collectives must not pair with its. Such a rank comes out when its collective
+    /// watchdog aborts the job. Cancelled, rank 0 does not wait (the ranks stop together, see <see cref="CollectiveCancellation"/>).
+    /// </summary>
+    public void Lead(int index, TrunkJob job, Action pretrain, CancellationToken ct)
     {
         var order = new long[_length];
-        order[0] = index;
-        for (int c = 0; c < job.Trunk.Cells.Count; c++) order[1 + c] = job.FinishedCells.Contains(job.Trunk.Cells[c].Key) ? 0 : 1;
+        order[0] = ++_orders;
+        order[1] = index;
+        for (int c = 0; c < job.Trunk.Cells.Count; c++) order[2 + c] = job.FinishedCells.Contains(job.Trunk.Cells[c].Key) ? 0 : 1;
         for (int r = 1; r < _ranks.WorldSize; r++) _ranks.Send(order, r);
+        try { pretrain(); }
+        finally
+        {
+            try
+            {
+                for (int r = 1; r < _ranks.WorldSize; r++)
+                    while (_ranks.Receive(r, 1, ct)[0] != order[0]) { }   // an earlier order's reply, left when a wait was cancelled
+            }
+            catch (OperationCanceledException) { }   // keep the exception of pretrain (a lost claim) for the caller
+        }
     }
 
     /// <summary>Rank 0: there is no more work; the other ranks return from <see cref="Follow"/>.</summary>
     public void Finish()
     {
         var order = new long[_length];
-        order[0] = NoMoreWork;
+        order[0] = ++_orders;
+        order[1] = NoMoreWork;
         for (int r = 1; r < _ranks.WorldSize; r++) _ranks.Send(order, r);
     }
 
@@ -102,11 +121,11 @@ internal sealed class WorkerRanks
         while (true)
         {
             var order = _ranks.Receive(0, _length, ct);
-            if (order[0] == NoMoreWork) return trained;
-            if (order[0] < 0 || order[0] >= _plan.Trunks.Count)
-                throw new StudyExecutionException($"rank {_ranks.Rank}: rank 0 ordered trunk {order[0]}, the plan has {_plan.Trunks.Count}");
-            var trunk = _plan.Trunks[(int)order[0]];
-            var finished = trunk.Cells.Where((c, i) => order[1 + i] == 0).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+            if (order[1] == NoMoreWork) return trained;
+            if (order[1] < 0 || order[1] >= _plan.Trunks.Count)
+                throw new StudyExecutionException($"rank {_ranks.Rank}: rank 0 ordered trunk {order[1]}, the plan has {_plan.Trunks.Count}");
+            var trunk = _plan.Trunks[(int)order[1]];
+            var finished = trunk.Cells.Where((c, i) => order[2 + i] == 0).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
             var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished) { Ranks = _ranks };
             try
             {
@@ -121,6 +140,7 @@ internal sealed class WorkerRanks
             {
                 output.WriteLine($"rank {_ranks.Rank}: trunk {trunk.Key} failed: {e.Message} (rank 0 records it); waiting for the next order");
             }
+            _ranks.Send([order[0]], 0);   // out of the trunk: rank 0 may send the next order
         }
     }
 

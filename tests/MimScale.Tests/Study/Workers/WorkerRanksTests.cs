@@ -70,9 +70,9 @@ public sealed class WorkerRanksTests
 
     /// <summary>Runs <see cref="StudyRunner.Run"/> on each rank's thread with its own fake executor and output.</summary>
     private static (StudyRunSummary?[] Summaries, Exception?[] Errors, StringWriter[] Outputs) RunRanks(StudyFolder folder, StudyPlan[] plans,
-        FakeStudyExecutor[] executors, bool asWorker = true)
+        FakeStudyExecutor[] executors, bool asWorker = true, TimeSpan? collectiveLimit = null)
     {
-        var ranks = new ThreadRanks(plans.Length);
+        var ranks = new ThreadRanks(plans.Length, collectiveLimit);
         var summaries = new StudyRunSummary?[plans.Length];
         var errors = new Exception?[plans.Length];
         var outputs = plans.Select(_ => new StringWriter()).ToArray();
@@ -151,6 +151,28 @@ public sealed class WorkerRanksTests
         Assert.DoesNotContain(plan.Trunks[0].Cells[1].Key, executors[1].Pretrained);        // rank 1 stopped with rank 0, not one branch later
         Assert.Contains($"rank 1: trunk {plan.Trunks[0].Key} stopped by rank 0; waiting for the next order", outputs[1].ToString());
         Assert.Equal(executors[0].Jobs.Count, executors[1].Jobs.Count);                      // and trained every later trunk with it
+    }
+
+    [Fact]
+    public void AfterATrunkFailedOnRankZeroAloneTheNextOrderWaitsUntilTheOtherRankIsOutOfIt()
+    {
+        using var tmp = new TempFolder();
+        var folder = StudyFolder.At(tmp.Path);
+        var plan = PlanIn(folder);
+        // The nano trunks (claimed first: more compute) fail on rank 0 before any collective (as when it may not write a
+        // run folder); rank 1 then waits in the first branch's agreement until its collective limit (the watchdog's stand-in).
+        var executors = new[] { new FakeStudyExecutor { FailModel = "swinv2-nano" }, new FakeStudyExecutor() };
+        var (summaries, errors, outputs) = RunRanks(folder, [plan, plan], executors, collectiveLimit: TimeSpan.FromSeconds(1));
+
+        Assert.Equal([null, null], errors);
+        Assert.Equal((4, 4), (summaries[0]!.Done, summaries[0]!.Failed));
+        var lines = outputs[1].ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.Matches(@"^rank 1: trunk swinv2-nano-\S+ failed: a rank did not reach the collective within 1 s", l));
+        // Had rank 0 sent the next order at once, the pico trunks' agreements would have paired with the nano ones'.
+        var pico = plan.Cells.Where(c => c.Model == "swinv2-pico").Select(c => c.Key).ToHashSet();
+        Assert.Equal(executors[0].Pretrained.Order(), executors[1].Pretrained.Where(pico.Contains).Order());
+        Assert.Equal(4, executors[0].Pretrained.Count);
     }
 
     [Fact]

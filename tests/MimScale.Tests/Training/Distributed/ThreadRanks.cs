@@ -15,8 +15,13 @@ internal sealed class ThreadRanks
     private readonly double[][] _slots;
     private readonly BlockingCollection<long[]>[,] _mail;
 
-    public ThreadRanks(int count)
+    private readonly TimeSpan _limit;
+
+    /// <param name="collectiveLimit">Longest wait in a collective before it throws <see cref="TimeoutException"/> (the
+    /// stand-in of the MPI watchdog; default 30 s).</param>
+    public ThreadRanks(int count, TimeSpan? collectiveLimit = null)
     {
+        _limit = collectiveLimit ?? TimeSpan.FromSeconds(30);
         _barrier = new System.Threading.Barrier(count);
         _slots = new double[count][];
         _mail = new BlockingCollection<long[]>[count, count];
@@ -30,7 +35,7 @@ internal sealed class ThreadRanks
 
     private void Meet()
     {
-        if (!_barrier.SignalAndWait(TimeSpan.FromSeconds(30))) throw new TimeoutException("a rank did not reach the collective within 30 s");
+        if (!_barrier.SignalAndWait(_limit)) throw new TimeoutException($"a rank did not reach the collective within {_limit.TotalSeconds} s");
     }
 
     private sealed class Member(ThreadRanks all, int rank) : ICollectives
