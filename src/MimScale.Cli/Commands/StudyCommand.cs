@@ -4,6 +4,7 @@ using MimScale.Analysis;
 using MimScale.Data.Errors;
 using MimScale.Models.Zoo;
 using MimScale.Study;
+using MimScale.Training.Distributed;
 
 namespace MimScale.Cli.Commands;
 
@@ -92,7 +93,7 @@ public static class StudyCommand
         var verbose = new Option<bool>("--verbose") { Description = "Print the whole exception of a failure (always written to study.log)." };
         var worker = new Option<bool>("--worker")
         {
-            Description = "Share the study with other `study run --worker` processes (this or other machines, same --out folder and --store): claim trunks one at a time, heartbeat, take over trunks of workers that died.",
+            Description = "Share the study with other `study run --worker` processes (this or other machines, same --out folder and --store): claim trunks one at a time, heartbeat, take over trunks of workers that died. Under `mpiexec -n N` or `srun --mpi=pmi2 -n N` the N ranks are one worker: rank 0 claims, records and evaluates, all N pre-train each trunk data-parallel.",
         };
         var store = StoreOption();
         var staleAfter = new Option<double>("--stale-after")
@@ -118,12 +119,14 @@ public static class StudyCommand
                 ? new WorkerOptions(parse.GetValue(workerId) ?? WorkerOptions.DefaultId(), parse.GetValue(staleAfter)).Validated()
                 : null;
             if (parse.GetValue(threads) < 0) throw new ArgumentException("--threads must be positive");
+            using var ranks = Collectives.FromEnvironment();   // MPI ranks under mpiexec / srun --mpi=pmi2, else this process alone
             var executor = factory(s, folder.Root, parse.GetValue(threads) is > 0 and var t ? t : n > 1 ? Math.Max(1, Environment.ProcessorCount / n) : 0); // first: an unwired engine fails before anything is written
             var plan = StudyRunner.PlanFor(s, folder);
             try
             {
                 var summary = new StudyRunner(executor, output(), parse.GetValue(verbose)).Run(plan, folder, ct, jobs: n, worker: workerOptions,
-                    storeAt: storeAt);
+                    storeAt: storeAt, ranks: ranks);
+                if (!ranks.IsRoot) return 0;   // rank 0 reports for the job
                 output().WriteLine($"study {s.Name}: {summary.Done}/{summary.Cells} cells done ({summary.PretrainedThisRun} pre-trained and {summary.EvaluationsThisRun} evaluations in this run)");
                 if (summary.Failed == 0) return 0;
                 error().WriteLine($"error: {summary.Failed} cell(s) failed ({summary.Counts}); `mimscale study status` lists them, study.log has the details; run the same command again to retry them");

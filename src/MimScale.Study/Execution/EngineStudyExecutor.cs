@@ -13,6 +13,9 @@ namespace MimScale.Study;
 /// Evaluations (fine-tuning, linear probe, k-NN, and the dense tasks segmentation and detection) are <see cref="StudyEvaluations"/>.
 /// Thread-safe: the runner may call it from several job threads at once; each call sets up its own thread (torch
 /// intra-op threads, flush-to-zero: both are per-thread settings) and every run owns its model and data.
+/// Data-parallel (<see cref="TrunkJob.Ranks"/> of several MPI ranks): every rank calls <see cref="PretrainTrunk"/> with
+/// the same job, the engine does the collectives and lets rank 0 alone write, and every rank gets each branch's
+/// result (read from rank 0's files after the branch's closing barrier).
 /// </summary>
 /// <param name="threadsPerJob">Torch intra-op threads of each call (0 = leave the process default).</param>
 public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
@@ -30,7 +33,8 @@ public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
         var pending = job.PendingCells.ToDictionary(c => c.Iterations);
         using var log = new ProgressWriter(progress);
         TrunkRunner.Run(job.Trunk.Config, plan, pending.Keys.ToList(), job.TrunkDir, t => job.CellDir(pending[t]), log,
-            branch => onCellFinished(ResultOf(pending[branch.Length], branch.RunDir, job.TrunkDir, plan.BranchPoint(branch.Length))), ct);
+            branch => onCellFinished(ResultOf(pending[branch.Length], branch.RunDir, job.TrunkDir, plan.BranchPoint(branch.Length), job.Ranks.WorldSize)), ct,
+            job.Ranks);
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct)
@@ -39,7 +43,7 @@ public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
         return StudyEvaluations.Run(cell, evaluation, cellDir, progress, ct);
     }
 
-    static CellPretrainResult ResultOf(CellPlan cell, string runDir, string trunkDir, long branchPoint)
+    static CellPretrainResult ResultOf(CellPlan cell, string runDir, string trunkDir, long branchPoint, int ranks)
     {
         var records = MetricsLog.Read(Path.Combine(runDir, "metrics.jsonl"));
         var train = records.Where(r => r.Values.ContainsKey("train_loss")).ToDictionary(r => r.Step, r => r.Values["train_loss"]);
@@ -56,7 +60,7 @@ public sealed class EngineStudyExecutor(int threadsPerJob = 0) : IStudyExecutor
             FinalValLoss = val.TryGetValue(cell.Iterations, out var fv) ? fv : null,
             TrunkSeconds = trunkSeconds,
             DecaySeconds = Math.Max(0, totalSeconds - trunkSeconds),
-            Device = $"cpu x{TorchSharp.torch.get_num_threads()}",
+            Device = $"cpu x{TorchSharp.torch.get_num_threads()}" + (ranks > 1 ? $", {ranks} MPI ranks" : ""),
             ReconstructionImages = Directory.Exists(recon) ? Directory.GetFiles(recon, "*.png").Order().ToList() : [],
         };
     }

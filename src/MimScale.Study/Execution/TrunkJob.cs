@@ -1,3 +1,5 @@
+using MimScale.Training.Distributed;
+
 namespace MimScale.Study;
 
 /// <summary>What the runner asks of <see cref="IStudyExecutor.PretrainTrunk"/>: a trunk, its folders, and its finished cells.</summary>
@@ -8,6 +10,10 @@ namespace MimScale.Study;
 /// <param name="FinishedCells">Keys of cells whose result is already stored: do not train or report them again.</param>
 public sealed record TrunkJob(TrunkGroup Trunk, string TrunkDir, IReadOnlyDictionary<string, string> CellDirs, IReadOnlySet<string> FinishedCells)
 {
+    /// <summary>The ranks that train this trunk together, data-parallel (a study worker under <c>mpiexec</c> / <c>srun</c>:
+    /// every rank gets the same job, rank 0 writes the folders; default: this process alone).</summary>
+    public ICollectives Ranks { get; init; } = SingleProcess.Instance;
+
     /// <summary>Cells still to report, ascending by length.</summary>
     public IReadOnlyList<CellPlan> PendingCells => Trunk.Cells.Where(c => !FinishedCells.Contains(c.Key)).ToList();
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MimScale.Analysis;
 using MimScale.Files;
+using MimScale.Training.Distributed;
 
 namespace MimScale.Study;
 
@@ -57,11 +58,32 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
     /// <param name="worker">Share the study with other workers (<see cref="WorkerLoop"/>): claim trunks, heartbeat, take over
     /// trunks of dead workers; null = run alone, holding the folder's exclusive lock.</param>
     /// <param name="storeAt">Where the store is (default: the folder's study.db).</param>
+    /// <param name="ranks">The MPI ranks of this run (<see cref="WorkerRanks"/>; default: this process alone). Every rank
+    /// calls Run with the same plan; rank 0 does what a one-process run does and the other ranks pre-train each of its
+    /// trunks with it, data-parallel. Their summary is empty: rank 0's is the run's.</param>
     public StudyRunSummary Run(StudyPlan plan, StudyFolder folder, CancellationToken ct = default, AnalysisOptions? analysis = null, int jobs = 1,
-        WorkerOptions? worker = null, StoreLocation? storeAt = null)
+        WorkerOptions? worker = null, StoreLocation? storeAt = null, ICollectives? ranks = null)
     {
         if (jobs < 1) throw new ArgumentOutOfRangeException(nameof(jobs), jobs, "jobs must be at least 1");
         worker = worker?.Validated();
+        ranks ??= SingleProcess.Instance;
+        if (ranks.WorldSize == 1) return RunHere(plan, folder, ct, analysis, jobs, worker, storeAt, null);
+        if (jobs > 1)
+            throw new ArgumentException($"--jobs {jobs}: under an MPI launcher the {ranks.WorldSize} ranks train one trunk at a time together; leave --jobs at 1");
+        var orders = new WorkerRanks(ranks, plan);
+        orders.AgreeOnPlan(ct);
+        if (!ranks.IsRoot)
+        {
+            orders.Follow(executor, folder, output, ct);
+            return new StudyRunSummary(plan.Cells.Count, 0, 0, 0, [], null);
+        }
+        try { return RunHere(plan, folder, ct, analysis, jobs, worker, storeAt, orders); }
+        finally { orders.Finish(); }   // also after an error: the other ranks must not wait for ever
+    }
+
+    private StudyRunSummary RunHere(StudyPlan plan, StudyFolder folder, CancellationToken ct, AnalysisOptions? analysis, int jobs,
+        WorkerOptions? worker, StoreLocation? storeAt, WorkerRanks? orders)
+    {
         using var folderLock = worker is null ? folder.Lock() : folder.SharedLock();
         using var log = new StudyLog(output, worker is null ? folder.LogPath : folder.WorkerLogPath(worker.WorkerId));
         using var store = (storeAt ?? StoreLocation.Default).Open(plan.Spec.Name, folder);
@@ -81,7 +103,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             var trunk = plan.Trunks[i];
             string prefix = jobs > 1 ? $"  [{i + 1}] | " : "  | ";
             int before = failures.Count;
-            Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, failures, workerId, token));
+            Interlocked.Add(ref pretrainedNow, PretrainTrunk(trunk, i, plan.Trunks.Count, folder, store, log, progress, prefix, failures, workerId, orders, token));
             Interlocked.Add(ref evaluatedNow, EvaluateTrunk(trunk, folder, store, log, progress, prefix, failures, workerId, token));
             return failures.Skip(before).Any(f => trunk.Cells.Any(c => c.Key == f.CellKey));   // other jobs' failures are theirs
         }
@@ -136,11 +158,14 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
     }
 
     private int PretrainTrunk(TrunkGroup trunk, int index, int count, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress,
-        string prefix, ConcurrentQueue<StudyFailure> failures, string? worker, CancellationToken ct)
+        string prefix, ConcurrentQueue<StudyFailure> failures, string? worker, WorkerRanks? orders, CancellationToken ct)
     {
         IReadOnlySet<string> finished;
         lock (_sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
-        var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished);
+        var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished)
+        {
+            Ranks = orders?.Ranks ?? SingleProcess.Instance,
+        };
         var pending = job.PendingCells;
         if (pending.Count == 0) return 0;
         Directory.CreateDirectory(job.TrunkDir);
@@ -168,7 +193,8 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         }
         try
         {
-            executor.PretrainTrunk(job, OnFinished, log.Progress(prefix), ct);
+            if (orders is null) executor.PretrainTrunk(job, OnFinished, log.Progress(prefix), ct);
+            else orders.Lead(index, job, () => executor.PretrainTrunk(job, orders.Agreed(OnFinished), log.Progress(prefix), ct), ct);   // the other ranks train it with this one
         }
         catch (OperationCanceledException e)
         {

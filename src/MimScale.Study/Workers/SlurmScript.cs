@@ -11,7 +11,8 @@ namespace MimScale.Study;
 /// <param name="RanksPerWorker">MPI ranks per worker (N); above 1 each worker runs under <c>srun --mpi=pmi2 -n N</c>.</param>
 /// <param name="Store">The <c>--store</c> value, or null for the folder's SQLite file (one node only).</param>
 /// <param name="StaleAfterSeconds">The workers' <c>--stale-after</c>.</param>
-/// <param name="CpusPerTask">Cores per rank, or null for Slurm's default.</param>
+/// <param name="CpusPerTask">Cores per rank, or null for Slurm's default (one per rank); the worker's torch threads follow it
+/// (<c>--threads</c>; with several ranks and no value, 1: Slurm allocates one core per task and task/none does not pin them).</param>
 /// <param name="TimeLimit">Slurm <c>--time</c> (e.g. "2-00:00:00"), or null.</param>
 /// <param name="Partition">Slurm <c>--partition</c>, or null for the default.</param>
 public sealed record SlurmJob(string SpecPath, string StudyFolder, string Command, int Workers = 1, int RanksPerWorker = 1, string? Store = null,
@@ -53,8 +54,11 @@ public static class SlurmScript
         var run = new StringBuilder($"{job.Command} study run {Quote(Path.GetFullPath(job.SpecPath))} --out {Quote(job.StudyFolder)} --worker");
         if (job.Store is not null) run.Append($" --store {Quote(job.Store)}");
         run.Append(string.Create(inv, $" --stale-after {job.StaleAfterSeconds:0.###}"));
-        // One MPI job per worker: srun starts the N ranks of this array task through PMI-2 (MPICH's interface under Slurm).
-        sb.AppendLine(job.RanksPerWorker > 1 ? string.Create(inv, $"srun --mpi=pmi2 -n {job.RanksPerWorker} {run}") : $"exec {run}");
+        if ((job.CpusPerTask ?? (job.RanksPerWorker > 1 ? 1 : null)) is int threads) run.Append(string.Create(inv, $" --threads {threads}"));
+        // One MPI job per worker: srun starts the N ranks of this array task through PMI-2 (MPICH's interface under Slurm);
+        // rank 0 is the worker, the others train its trunks with it (WorkerRanks). --kill-on-bad-exit: a rank that dies ends
+        // the step at once (Slurm's default lets the others run on until the collective watchdog stops them).
+        sb.AppendLine(job.RanksPerWorker > 1 ? string.Create(inv, $"srun --mpi=pmi2 --kill-on-bad-exit=1 -n {job.RanksPerWorker} {run}") : $"exec {run}");
         return sb.ToString();
     }
 

@@ -5,7 +5,8 @@ namespace MimScale.Training.Distributed;
 /// <summary>
 /// The collective operations data-parallel training needs, and nothing more: a sum over ranks in place (gradients,
 /// losses, validation sums), a broadcast from one rank (initial parameters) and a barrier (files rank 0 wrote are
-/// complete before the others read them). <see cref="SingleProcess"/> is the plain run; <see cref="MpiCollectives"/>
+/// complete before the others read them), plus a message from one rank to another (a study worker's rank 0 telling
+/// the others which trunk to train next). <see cref="SingleProcess"/> is the plain run; <see cref="MpiCollectives"/>
 /// runs under <c>mpiexec</c> / <c>srun --mpi=pmi2</c>. <see cref="Collectives.FromEnvironment"/> picks one.
 /// </summary>
 public interface ICollectives : IDisposable
@@ -28,6 +29,18 @@ public interface ICollectives : IDisposable
 
     /// <summary>Returns once every rank has called it.</summary>
     void Barrier();
+
+    /// <summary>Sends <paramref name="message"/> to rank <paramref name="to"/>, which takes it with <see cref="Receive"/>.
+    /// Messages between two ranks arrive in the order they were sent.</summary>
+    void Send(long[] message, int to);
+
+    /// <summary>
+    /// Waits for the next message of <paramref name="length"/> numbers from rank <paramref name="from"/>. Unlike a
+    /// collective it has no time limit (the sender may be busy for hours with work of its own) and it sleeps between
+    /// looks instead of spinning, so the waiting rank leaves its core to the others.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled while waiting.</exception>
+    long[] Receive(int from, int length, CancellationToken ct);
 
     /// <summary>Wall time spent in <see cref="SumInPlace(IReadOnlyList{Tensor})"/> so far (the gradient exchange,
     /// including waiting for slower ranks), and the bytes it reduced.</summary>

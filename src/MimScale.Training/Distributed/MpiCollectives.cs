@@ -19,6 +19,8 @@ public sealed class MpiCollectives : ICollectives
     private static readonly IntPtr InPlace = new(-1);
     // One MPI call takes an int count: larger buffers (beyond 2^31 elements) go in chunks.
     private const long MaxChunk = 1L << 30;
+    // Tag of Send/Receive messages (collectives never match point-to-point messages, whatever their tag).
+    private const int MessageTag = 17;
     private readonly CollectiveWatchdog watchdog;
     private bool finalized;
     private readonly Stopwatch sumClock = new();
@@ -111,6 +113,39 @@ public sealed class MpiCollectives : ICollectives
     {
         using var w = watchdog.Enter("MPI_Barrier");
         Check(Mpi.MPI_Barrier(Mpi.MPI_COMM_WORLD), "MPI_Barrier");
+    }
+
+    public void Send(long[] message, int to)
+    {
+        var handle = GCHandle.Alloc(message, GCHandleType.Pinned);
+        try
+        {
+            // A few bytes go out eagerly (MPICH buffers small messages), so this returns without waiting for the receiver.
+            using var w = watchdog.Enter($"MPI_Send of {message.Length} numbers to rank {to}");
+            Check(Mpi.MPI_Send(handle.AddrOfPinnedObject(), message.Length * sizeof(long), Mpi.MPI_BYTE, to, MessageTag, Mpi.MPI_COMM_WORLD), "MPI_Send");
+        }
+        finally { handle.Free(); }
+    }
+
+    public long[] Receive(int from, int length, CancellationToken ct)
+    {
+        // MPICH's blocking calls spin at 100% of a core while they wait; a rank idle while rank 0 evaluates would take
+        // that core from it. Polling every 50 ms costs nothing and delays an order by at most that.
+        while (true)
+        {
+            Check(Mpi.MPI_Iprobe(from, MessageTag, Mpi.MPI_COMM_WORLD, out int arrived, out _), "MPI_Iprobe");
+            if (arrived != 0) break;
+            if (ct.WaitHandle.WaitOne(50)) ct.ThrowIfCancellationRequested();
+        }
+        var message = new long[length];
+        var handle = GCHandle.Alloc(message, GCHandleType.Pinned);
+        try
+        {
+            using var w = watchdog.Enter($"MPI_Recv of {length} numbers from rank {from}");
+            Check(Mpi.MPI_Recv(handle.AddrOfPinnedObject(), length * sizeof(long), Mpi.MPI_BYTE, from, MessageTag, Mpi.MPI_COMM_WORLD, out _), "MPI_Recv");
+        }
+        finally { handle.Free(); }
+        return message;
     }
 
     void AllreduceFloats(Tensor t)

@@ -16,6 +16,8 @@ public sealed class SingleProcess : ICollectives
     public void SumInPlace(double[] values) { }
     public void Broadcast(IReadOnlyList<Tensor> tensors, int root = 0) { }
     public void Barrier() { }
+    public void Send(long[] message, int to) => throw new InvalidOperationException($"rank {to} does not exist: this process runs alone");
+    public long[] Receive(int from, int length, CancellationToken ct) => throw new InvalidOperationException($"rank {from} does not exist: this process runs alone");
     public (TimeSpan Time, long Bytes) TensorSumTotals => (TimeSpan.Zero, 0);
     public void Dispose() { }
 }

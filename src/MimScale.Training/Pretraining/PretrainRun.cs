@@ -109,7 +109,7 @@ public sealed class PretrainRun
         var stepClock = new System.Diagnostics.Stopwatch();   // time inside training steps (not validation, panels, checkpoints)
         for (long k = session.State.Step; k < end; k++)
         {
-            ct.ThrowIfCancellationRequested();
+            collectives.ThrowIfCancelledOnAnyRank(ct);   // all ranks stop at the same step (a study worker's rank 0 may lose its trunk)
             var micro = new List<Func<Tensor>>();
             var batches = new List<SimMimBatch>();
             for (int a = 0; a < config.Accumulation; a++)

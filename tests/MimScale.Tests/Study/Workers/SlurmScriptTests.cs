@@ -18,8 +18,9 @@ public class SlurmScriptTests
         Assert.Contains("#SBATCH --time=1-00:00:00", lines);
         Assert.Contains("#SBATCH --partition=gpu", lines);
         Assert.Contains("#SBATCH --output=/shared/runs/quick/workers/slurm-%A_%a.out", lines);
-        Assert.Contains("srun --mpi=pmi2 -n 2 dotnet /opt/ms/mimscale.dll study run /s/quick.yaml --out /shared/runs/quick --worker"
-            + " --store postgresql://mim@db:5432/studies --stale-after 300", lines);
+        Assert.Contains("srun --mpi=pmi2 --kill-on-bad-exit=1 -n 2 dotnet /opt/ms/mimscale.dll study run /s/quick.yaml --out /shared/runs/quick --worker"
+            + " --store postgresql://mim@db:5432/studies --stale-after 300 --threads 8", lines);
+        Assert.Contains(" --stale-after 300 --threads 1\n", SlurmScript.Format(job with { CpusPerTask = null }, "q"));   // Slurm's one core per rank
         Assert.DoesNotContain(lines, l => l.Contains("ONE node", StringComparison.Ordinal));   // a shared store: no warning
     }
 

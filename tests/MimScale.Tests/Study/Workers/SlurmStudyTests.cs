@@ -62,6 +62,43 @@ public sealed class SlurmStudyTests(SlurmCluster cluster) : IClassFixture<SlurmC
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(outputs, @"\[pre-trained\] swinv2-pico"));   // every cell reported exactly once
     }
 
+    [FashionMnistFact]
+    public void AWorkerOfTwoRanksSubmittedThroughSrunPmi2FinishesEveryCellExactlyOnce()
+    {
+        Assert.Contains("pmi2", cluster.Query("srun", "--mpi=list"));   // Debian's slurm-wlm has PMI-2, MPICH's interface under Slurm
+        using var tmp = new TempFolder();
+        var spec = tmp["ranks.yaml"];
+        File.WriteAllText(spec, WorkerRanksTests.Spec.Replace("evaluations: [val_loss, knn]", "evaluations: [val_loss]", StringComparison.Ordinal));
+        var folder = StudyFolder.At(tmp["study"]);
+        // The script exactly as `mimscale study slurm` writes it: one array task of two ranks under `srun --mpi=pmi2`.
+        var output = new StringWriter();
+        var root = new System.CommandLine.RootCommand { MimScale.Cli.Commands.StudyCommand.Create((_, _, _) => new FakeStudyExecutor(), output, output) };
+        int code = root.Parse(["study", "slurm", spec, "--out", folder.Root, "--workers", "1", "--ranks-per-worker", "2", "--stale-after", "60",
+            "--mimscale", $"dotnet {Path.Combine(AppContext.BaseDirectory, "mimscale.dll")}", "--file", tmp["job.sh"]]).Invoke();
+        Assert.True(code == 0, output.ToString());
+        Assert.Contains("\nsrun --mpi=pmi2 --kill-on-bad-exit=1 -n 2 dotnet ", File.ReadAllText(tmp["job.sh"]));
+
+        var jobId = cluster.Query("sbatch", "--parsable", tmp["job.sh"]).Trim().Split(';')[0];
+        var clock = Stopwatch.StartNew();
+        while (cluster.Query("squeue", "-h", "-j", jobId).Trim().Length > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(15), $"job {jobId} still queued or running: {cluster.Query("squeue")}\n{Outputs(folder)}");
+            Thread.Sleep(500);
+        }
+
+        var outputs = Outputs(folder);
+        using var store = StudyStore.Open(folder.DatabasePath);
+        var cells = store.LoadCells(store.CurrentSpec()!.Value.CellKeys);
+        Assert.Equal(2, cells.Count);
+        Assert.All(cells, c => Assert.True(c.Stage == CellStage.Done, outputs));
+        var claim = Assert.Single(store.Claims.All());
+        Assert.Equal(("done", 1L), (claim.Outcome, claim.Attempts));                       // one worker trained the trunk, once
+        Assert.Contains($":slurm {jobId}_0", claim.LastWorker);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(outputs, @"data-parallel: 2 ranks; gradient all-reduce"));   // trunk + 2 branches on both ranks
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(outputs, @"\[pre-trained\] swinv2-pico"));   // every cell reported exactly once
+        Assert.All(cells, c => Assert.Contains("2 MPI ranks", c.Run!.Device));
+    }
+
     private static string Outputs(StudyFolder folder)
     {
         var dir = Path.Combine(folder.Root, "workers");

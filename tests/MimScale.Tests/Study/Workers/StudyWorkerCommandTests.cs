@@ -29,7 +29,7 @@ public class StudyWorkerCommandTests
         Assert.Contains($"wrote {tmp["job.sh"]}: 3 worker(s) x 2 rank(s); submit with `sbatch {tmp["job.sh"]}`", r.Out);
         var text = File.ReadAllText(tmp["job.sh"]);
         Assert.Contains("#SBATCH --array=0-2\n", text);
-        Assert.Contains($"srun --mpi=pmi2 -n 2 mimscale study run {spec} --out {dir} --worker --stale-after 120\n", text);
+        Assert.Contains($"srun --mpi=pmi2 --kill-on-bad-exit=1 -n 2 mimscale study run {spec} --out {dir} --worker --stale-after 120 --threads 1\n", text);
         Assert.True(Directory.Exists(Path.Combine(dir, "workers")));
 
         var bad = Invoke(new FakeStudyExecutor(), "study", "slurm", spec, "--workers", "0");
