@@ -1,6 +1,10 @@
-using static MimScale.Analysis.FindingsEvaluator;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Statistics;
+using MimScale.Analysis.Tables;
+using static MimScale.Analysis.Findings.FindingsEvaluator;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>
 /// Finding 1, large models overfit small data, as three sub-claims on one witness: a larger model (top half of the model

@@ -1,4 +1,6 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Results;
+
+namespace MimScale.Analysis.Grid;
 
 /// <summary>
 /// The study as a (model x data x length) grid with ordered axes: models by size (parameters, then size rank, then

@@ -1,6 +1,7 @@
 using System.Globalization;
+using MimScale.Analysis.Results;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Io;
 
 /// <summary>Header positions of the columns named in <see cref="ResultTableOptions"/> and the per-row cell parsing.</summary>
 internal sealed class ColumnMap

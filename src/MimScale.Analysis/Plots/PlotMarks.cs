@@ -1,6 +1,11 @@
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Report;
 using ScottPlot;
+// ScottPlot has a GridCell of its own; the grid cell here is always the study grid's.
+using GridCell = MimScale.Analysis.Grid.GridCell;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>
 /// What the loss and metric figures mark on top of their lines: every grid cell with an overfitting run (a ring) and

@@ -1,4 +1,7 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Results;
+
+namespace MimScale.Analysis.Tables;
 
 /// <summary>Seed means of one side of a class-subset comparison.</summary>
 /// <param name="DataLabel">Data label.</param>

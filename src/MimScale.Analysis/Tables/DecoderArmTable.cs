@@ -1,4 +1,7 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+
+namespace MimScale.Analysis.Tables;
 
 /// <summary>One decoder on one (model, data, length): seed means.</summary>
 /// <param name="Decoder">"linear" or "transformer-k".</param>

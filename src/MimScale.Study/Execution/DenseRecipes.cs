@@ -1,10 +1,11 @@
 using System.Globalization;
 using MimScale.Dense.Detection.Training;
 using MimScale.Dense.Segmentation;
+using MimScale.Study.Spec;
 using MimScale.Training.Runs;
 using YamlDotNet.Serialization;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Execution;
 
 /// <summary>
 /// The engine configs of a study's dense evaluations: a scenes recipe as the base, the cell's model, seed and encoder

@@ -1,4 +1,6 @@
-namespace MimScale.Study;
+using MimScale.Study.Planning;
+
+namespace MimScale.Study.Execution;
 
 /// <summary>What the runner asks of <see cref="IStudyExecutor.PretrainTrunk"/>: a trunk, its folders, and its finished cells.</summary>
 /// <param name="Trunk">The trunk and all its branches (finished ones included, so the trunk's identity never changes).</param>

@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MimScale.Models.Zoo;
+using MimScale.Study.Spec;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// The resolved config of a cell as canonical JSON (keys sorted at every level, numbers in shortest round-trip form)
@@ -51,7 +52,7 @@ public static class CellConfig
             var m = (SortedDictionary<string, object?>)config["model"]!;
             m["decoder"] = decoder.Kind == "linear" ? "Linear" : "Transformer";
             m["decoder_depth"] = decoder.Kind == "linear" ? model.Pretrain.DecoderDepth : decoder.Depth;
-            config["arm"] = Sorted((ArmName, MimScale.Analysis.RunArms.Decoder), (ArmVariant, decoder.Label));
+            config["arm"] = Sorted((ArmName, MimScale.Analysis.Results.RunArms.Decoder), (ArmVariant, decoder.Label));
         }
         return config;
     }

@@ -1,8 +1,9 @@
 using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
 using MimScale.Files;
+using MimScale.Study.Spec;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// Draws each data variant's manifest (nested class-balanced fractions and random class subsets, with

@@ -1,9 +1,11 @@
 using System.Globalization;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
+using MimScale.Study.Execution;
+using MimScale.Study.Spec;
 using MimScale.Training.Pretraining;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// Turns a spec into cells and shared trunks (SPEC §4.2). Pure: the same spec, data and version always give the same

@@ -1,7 +1,8 @@
 using System.Globalization;
+using MimScale.Study.Spec;
 using MimScale.Training.Pretraining;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// The engine config a trunk trains with: model, data, seed and length from the plan, the spec's <c>pretrain</c>

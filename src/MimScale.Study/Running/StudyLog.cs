@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Running;
 
 /// <summary>
 /// Plain progress lines, written to the console writer as they come and appended with a UTC timestamp to

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using MimScale.Study.Planning;
+using MimScale.Study.Store;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Running;
 
 /// <summary>
 /// Study-wide progress and ETA. Pre-training left is measured in planned FLOPs (attributed per cell) and converted to

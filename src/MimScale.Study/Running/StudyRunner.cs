@@ -4,10 +4,15 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MimScale.Analysis;
+using MimScale.Analysis.Report;
 using MimScale.Files;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+using MimScale.Study.Workers;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Running;
 
 /// <summary>What one <see cref="StudyRunner.Run"/> did.</summary>
 /// <param name="Cells">Cells of the plan.</param>

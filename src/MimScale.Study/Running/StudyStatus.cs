@@ -1,4 +1,8 @@
-namespace MimScale.Study;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+
+namespace MimScale.Study.Running;
 
 /// <summary>
 /// A study's current cells as `study status` and `study report` show them: from a spec (planned now, so cells not

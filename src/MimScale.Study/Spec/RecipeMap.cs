@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>
 /// An open key/value recipe (the spec's <c>pretrain:</c>, <c>finetune:</c>, <c>linear_probe:</c>, <c>knn:</c> maps),

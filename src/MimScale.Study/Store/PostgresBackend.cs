@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// The many-machine store: a PostgreSQL database, one schema per study (tables as in <see cref="StoreSchema"/>), so

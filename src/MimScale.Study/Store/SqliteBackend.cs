@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// The one-machine store: a SQLite file (<c>study.db</c>) in WAL mode, so readers (`study status`) never block the

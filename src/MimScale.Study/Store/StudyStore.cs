@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using MimScale.Analysis;
 using System.Data.Common;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// The results store: SQLite <c>study.db</c> or a PostgreSQL schema (<see cref="StoreBackend"/>; tables in

@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using MimScale.Study.Workers;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>A trunk's row in <c>trunk_claims</c> as `study status` shows it.</summary>
 /// <param name="TrunkKey">The trunk.</param>

@@ -1,5 +1,8 @@
-using MimScale.Analysis;
-using MimScale.Study;
+
+using MimScale.Analysis.Results;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
 
 namespace MimScale.Tests.Study;
 

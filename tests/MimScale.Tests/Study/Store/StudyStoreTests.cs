@@ -1,8 +1,12 @@
-using MimScale.Analysis;
-using MimScale.Study;
+using MimScale.Analysis.Results;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
 using MimScale.Tests.Data;
 
-namespace MimScale.Tests.Study;
+namespace MimScale.Tests.Study.Store;
 
 public class StudyStoreTests
 {

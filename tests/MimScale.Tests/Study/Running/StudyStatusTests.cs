@@ -1,7 +1,9 @@
-using MimScale.Study;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
 using MimScale.Tests.Data;
 
-namespace MimScale.Tests.Study;
+namespace MimScale.Tests.Study.Running;
 
 public class StudyStatusTests
 {

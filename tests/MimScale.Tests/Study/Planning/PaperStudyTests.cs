@@ -2,9 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using MimScale.Cli.Commands;
 using MimScale.Models.Zoo;
-using MimScale.Study;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
 
-namespace MimScale.Tests.Study;
+namespace MimScale.Tests.Study.Planning;
 
 /// <summary>studies/paper.yaml, the paper's whole grid, plans on a machine without ImageNet (through the CLI's fallback).</summary>
 public class PaperStudyTests

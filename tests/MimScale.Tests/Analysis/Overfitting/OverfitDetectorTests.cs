@@ -1,7 +1,8 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Results;
 using static MimScale.Tests.Analysis.AnalysisTestData;
 
-namespace MimScale.Tests.Analysis;
+namespace MimScale.Tests.Analysis.Overfitting;
 
 public class OverfitDetectorTests
 {

@@ -1,6 +1,7 @@
-using MimScale.Analysis;
 
-namespace MimScale.Tests.Analysis;
+using MimScale.Analysis.Statistics;
+
+namespace MimScale.Tests.Analysis.Statistics;
 
 public class StatsTests
 {

@@ -1,6 +1,7 @@
-using MimScale.Analysis;
 
-namespace MimScale.Tests.Analysis;
+using MimScale.Analysis.Tables;
+
+namespace MimScale.Tests.Analysis.Tables;
 
 public class RunComparisonTests
 {

@@ -1,6 +1,8 @@
-using MimScale.Analysis;
 
-namespace MimScale.Tests.Analysis;
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Results;
+
+namespace MimScale.Tests.Analysis.Io;
 
 public class ResultTableTests : IDisposable
 {

@@ -1,8 +1,9 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
 using MimScale.Cli.Commands;
 using System.CommandLine;
 
-namespace MimScale.Tests.Analysis;
+namespace MimScale.Tests.Analysis.Report;
 
 public class ReportWriterTests
 {

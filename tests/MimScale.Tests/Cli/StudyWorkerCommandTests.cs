@@ -1,9 +1,10 @@
 using System.CommandLine;
 using MimScale.Cli.Commands;
-using MimScale.Study;
+using MimScale.Study.Execution;
 using MimScale.Tests.Data;
+using MimScale.Tests.Study;
 
-namespace MimScale.Tests.Study.Workers;
+namespace MimScale.Tests.Cli;
 
 public class StudyWorkerCommandTests
 {

@@ -1,6 +1,8 @@
-using MimScale.Study;
 
-namespace MimScale.Tests.Study;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+
+namespace MimScale.Tests.Study.Planning;
 
 /// <summary>studies/fashion-mnist-overfit.yaml, the overfitting exploration: what it plans (no data needed to plan).</summary>
 public class OverfitSpecTests

@@ -1,9 +1,11 @@
 using MimScale.Data.Subsets;
 using MimScale.Models.Zoo;
-using MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
 using MimScale.Tests.Data;
 
-namespace MimScale.Tests.Study;
+namespace MimScale.Tests.Study.Planning;
 
 public class StudyPlannerTests
 {

@@ -1,6 +1,8 @@
-using MimScale.Study;
 
-namespace MimScale.Tests.Study;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+
+namespace MimScale.Tests.Study.Spec;
 
 public class StudySpecTests
 {

@@ -1,7 +1,13 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+using MimScale.Analysis.Tables;
 using static MimScale.Tests.Analysis.AnalysisTestData;
 
-namespace MimScale.Tests.Analysis;
+namespace MimScale.Tests.Analysis.Report;
 
 /// <summary>
 /// The side-study arms on hand-made results: a class subset (IN100-like) and heavier decoders are no points of the

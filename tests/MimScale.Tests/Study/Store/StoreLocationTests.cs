@@ -1,6 +1,9 @@
-using MimScale.Study;
 
-namespace MimScale.Tests.Study.Workers;
+using MimScale.Study.Execution;
+using MimScale.Study.Running;
+using MimScale.Study.Store;
+
+namespace MimScale.Tests.Study.Store;
 
 public class StoreLocationTests
 {

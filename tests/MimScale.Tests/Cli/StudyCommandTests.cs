@@ -1,9 +1,11 @@
 using System.CommandLine;
 using MimScale.Cli.Commands;
-using MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Spec;
 using MimScale.Tests.Data;
+using MimScale.Tests.Study;
 
-namespace MimScale.Tests.Study;
+namespace MimScale.Tests.Cli;
 
 public class StudyCommandTests
 {
