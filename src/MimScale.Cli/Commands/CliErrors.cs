@@ -1,6 +1,6 @@
 using MimScale.Analysis.Io;
 using MimScale.Data.Errors;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Study.Execution;
 using MimScale.Study.Spec;
 using MimScale.Training.Runs;

@@ -1,4 +1,4 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Finetuning;
 using TorchSharp;

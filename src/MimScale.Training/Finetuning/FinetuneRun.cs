@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MimScale.Data.Loading;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Distributed;
 using MimScale.Training.Evaluation;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MimScale.Data.Masking;
 using MimScale.Data.Random;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Data.Transforms;
 using TorchSharp;

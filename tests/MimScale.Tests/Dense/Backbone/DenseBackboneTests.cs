@@ -1,5 +1,5 @@
 using MimScale.Dense.Backbone;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Tests.Models;
 using TorchSharp;
@@ -164,7 +164,7 @@ public class DenseBackboneTests
         Assert.Equal(8, backbone.Layers[0].Blocks[0].Window);
         Assert.Equal(4, backbone.Layers[3].Blocks[0].Window);
 
-        var encoder = TensorFiles.Read(file);
+        var encoder = TensorFile.Read(file);
         var mine = backbone.state_dict();
         Assert.True(Same(encoder["encoder.layers.1.blocks.1.attn.qkv.weight"], mine["layers.1.blocks.1.attn.qkv.weight"]));
         Assert.True(Same(encoder["encoder.patch_embed.proj.weight"], mine["patch_embed.proj.weight"]));

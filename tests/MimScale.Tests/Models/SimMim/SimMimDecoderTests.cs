@@ -1,8 +1,8 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
-using MimScale.Tests.Models.Checkpoints;
+using MimScale.Tests.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 

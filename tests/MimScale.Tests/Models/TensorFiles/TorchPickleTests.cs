@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 /// <summary>Hand-built torch.save archives: dtypes, views, wrappers, and pickles that must be refused.</summary>
 public class TorchPickleTests
@@ -78,7 +78,7 @@ public class TorchPickleTests
         string path = dir["ckpt.pth"];
         TestPickle.WriteCheckpoint(path, WrappedPickle(), WrappedStorages(), top: "some_run_name");
         using var scope = NewDisposeScope();
-        var content = TensorFiles.Load(path);
+        var content = TensorFile.Load(path);
         var t = content.Tensors;
 
         Assert.Equal("model", content.StateDictPath);
@@ -115,7 +115,7 @@ public class TorchPickleTests
         using var dir = new TempFolder();
         string path = dir[name];
         TestPickle.WriteCheckpoint(path, pickle, storages ?? new(), top: "model");
-        return Assert.Throws<CheckpointFormatException>(() => TensorFiles.Read(path));
+        return Assert.Throws<CheckpointFormatException>(() => TensorFile.Read(path));
     }
 
     [Fact]

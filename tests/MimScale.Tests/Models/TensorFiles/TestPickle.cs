@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 /// <summary>
 /// Emits pickle opcodes by hand (CPython pickletools names), to build checkpoints the way torch.save lays them out,

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// Reads the <c>torch.save</c> zip format: the pickle <c>&lt;top&gt;/data.pkl</c> (run by

@@ -1,11 +1,11 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 /// <summary>The official fixtures read the same from model.pth, wrapped.pth and model.safetensors.</summary>
-public class TensorFilesFixtureTests
+public class TensorFileFixtureTests
 {
     internal static string Fixture(string caseName, string file) => Path.Combine(Fixtures.Dir(caseName), file);
 
@@ -28,8 +28,8 @@ public class TensorFilesFixtureTests
     public void AllFormatsHoldTheSameTensors(string caseName, string other)
     {
         using var scope = NewDisposeScope();
-        var pth = TensorFiles.Read(Fixture(caseName, "model.pth"));
-        var second = TensorFiles.Read(Fixture(caseName, other));
+        var pth = TensorFile.Read(Fixture(caseName, "model.pth"));
+        var second = TensorFile.Read(Fixture(caseName, other));
         AssertBitIdentical(pth, second);
     }
 
@@ -37,7 +37,7 @@ public class TensorFilesFixtureTests
     public void ClassifierPthHasTheOfficialKeysShapesAndDtypes()
     {
         using var scope = NewDisposeScope();
-        var content = TensorFiles.Load(Fixture("swinv2-cls-a", "model.pth"));
+        var content = TensorFile.Load(Fixture("swinv2-cls-a", "model.pth"));
         var sd = content.Tensors;
         Assert.Equal(TensorFileFormat.PyTorchZip, content.Format);
         Assert.Equal("", content.StateDictPath);
@@ -68,7 +68,7 @@ public class TensorFilesFixtureTests
     public void WrappedPthReportsTheModelKey()
     {
         using var scope = NewDisposeScope();
-        var content = TensorFiles.Load(Fixture("swinv2-cls-a", "wrapped.pth"));
+        var content = TensorFile.Load(Fixture("swinv2-cls-a", "wrapped.pth"));
         Assert.Equal("model", content.StateDictPath);
         Assert.Empty(content.Ignored);
         Assert.Equal(171, content.Tensors.Count);
@@ -78,7 +78,7 @@ public class TensorFilesFixtureTests
     public void SimMimPthHasEncoderAndDecoderKeys()
     {
         using var scope = NewDisposeScope();
-        var sd = TensorFiles.Read(Fixture("simmim-a", "model.pth"));
+        var sd = TensorFile.Read(Fixture("simmim-a", "model.pth"));
         Assert.Equal(172, sd.Count);
         Assert.All(sd.Keys, k => Assert.True(k.StartsWith("encoder.") || k.StartsWith("decoder.0."), k));
         Assert.Equal(new long[] { 1, 1, 8 }, sd["encoder.mask_token"].shape);
@@ -90,7 +90,7 @@ public class TensorFilesFixtureTests
     public void SafetensorsMetadataIsRead()
     {
         using var scope = NewDisposeScope();
-        var content = TensorFiles.Load(Fixture("simmim-a", "model.safetensors"));
+        var content = TensorFile.Load(Fixture("simmim-a", "model.safetensors"));
         Assert.Equal(TensorFileFormat.Safetensors, content.Format);
         Assert.Equal("simmim-a", content.Metadata["case"]);
         Assert.Equal("pt", content.Metadata["format"]);
@@ -103,8 +103,8 @@ public class TensorFilesFixtureTests
     {
         using var scope = NewDisposeScope();
         string path = Fixture(caseName, file);
-        var header = TensorFiles.LoadHeader(path);
-        var full = TensorFiles.Load(path);
+        var header = TensorFile.LoadHeader(path);
+        var full = TensorFile.Load(path);
         Assert.Equal(full.Format, header.Format);
         Assert.Equal(full.StateDictPath, header.StateDictPath);
         Assert.Equal(full.Tensors.Keys, header.Tensors.Select(t => t.Name));

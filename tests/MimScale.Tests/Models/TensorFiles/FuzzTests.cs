@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 /// <summary>
 /// Seeded mutations of valid files: every outcome is either a successful read or a CheckpointFormatException naming
@@ -15,7 +15,7 @@ public class FuzzTests
         using var scope = NewDisposeScope();
         try
         {
-            TensorFiles.Read(path);
+            TensorFile.Read(path);
         }
         catch (CheckpointFormatException e)
         {
@@ -51,7 +51,7 @@ public class FuzzTests
     public void MutatedSafetensorsNeverEscapeAsOtherExceptions()
     {
         using var dir = new TempFolder();
-        var original = File.ReadAllBytes(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "model.safetensors"));
+        var original = File.ReadAllBytes(TensorFileFixtureTests.Fixture("swinv2-cls-a", "model.safetensors"));
         int headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(original);
         var small = original[..headerEnd]; // header only: every entry now points past the end
         var rng = new Random(7);
@@ -83,7 +83,7 @@ public class FuzzTests
     public void MutatedNpyHeadersNeverEscapeAsOtherExceptions()
     {
         using var dir = new TempFolder();
-        var original = File.ReadAllBytes(TensorFilesFixtureTests.Fixture("simmim-a", "mask.npy"));
+        var original = File.ReadAllBytes(TensorFileFixtureTests.Fixture("simmim-a", "mask.npy"));
         var rng = new Random(3);
         for (int i = 0; i < 200; i++)
         {

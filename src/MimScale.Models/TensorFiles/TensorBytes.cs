@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>Raw little-endian bytes in and out of CPU tensors, in chunks so no managed buffer is ever tensor-sized.</summary>
 internal static class TensorBytes

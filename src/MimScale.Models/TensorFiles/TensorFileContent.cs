@@ -1,8 +1,8 @@
 using static TorchSharp.torch;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
-/// <summary>The on-disk formats <see cref="TensorFiles"/> reads.</summary>
+/// <summary>The on-disk formats <see cref="TensorFile"/> reads.</summary>
 public enum TensorFileFormat
 {
     /// <summary><c>torch.save</c> zip archive (PyTorch 1.6+): <c>&lt;name&gt;/data.pkl</c> + <c>&lt;name&gt;/data/&lt;key&gt;</c>.</summary>
@@ -44,7 +44,7 @@ public sealed record TensorInfo(string Name, long[] Shape, TorchSharp.torch.Scal
 }
 
 /// <summary>
-/// What <see cref="TensorFiles.LoadHeader"/> learns without reading any tensor data: names, shapes and dtypes in file
+/// What <see cref="TensorFile.LoadHeader"/> learns without reading any tensor data: names, shapes and dtypes in file
 /// order, plus the same wrapper facts as <see cref="TensorFileContent"/>. Cheap even for multi-GB checkpoints.
 /// </summary>
 public sealed record TensorFileHeader(

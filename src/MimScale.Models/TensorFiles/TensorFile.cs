@@ -1,12 +1,12 @@
 using static TorchSharp.torch;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// Reads named tensors from a PyTorch zip checkpoint (<c>torch.save</c>, PyTorch 1.6+) or a safetensors file, whichever
 /// the file's first bytes say it is (the extension is not trusted). Nothing in a file is ever executed.
 /// </summary>
-public static class TensorFiles
+public static class TensorFile
 {
     // Legacy torch.save starts with the pickled magic number 0x1950a86a20f9469cfc6c (PROTO 2, LONG1 of 10 bytes).
     static readonly byte[] LegacyTorchMagic = { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19 };

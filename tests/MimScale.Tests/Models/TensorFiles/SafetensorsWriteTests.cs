@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 public class SafetensorsWriteTests
 {
@@ -16,12 +16,12 @@ public class SafetensorsWriteTests
     {
         using var dir = new TempFolder();
         using var scope = NewDisposeScope();
-        var original = TensorFiles.Read(TensorFilesFixtureTests.Fixture(caseName, "model.pth"));
+        var original = TensorFile.Read(TensorFileFixtureTests.Fixture(caseName, "model.pth"));
         string path = dir["copy.safetensors"];
         SafetensorsFile.Write(path, original, new Dictionary<string, string> { ["case"] = caseName });
 
-        var content = TensorFiles.Load(path);
-        TensorFilesFixtureTests.AssertBitIdentical(original, content.Tensors);
+        var content = TensorFile.Load(path);
+        TensorFileFixtureTests.AssertBitIdentical(original, content.Tensors);
         Assert.Equal(original.Keys, content.Tensors.Keys); // written in the given order, read in file order
         Assert.Equal(caseName, content.Metadata["case"]);
         Assert.Single(Directory.GetFiles(dir.Path)); // no temp file left behind
@@ -65,7 +65,7 @@ public class SafetensorsWriteTests
         Assert.Equal(83, expectedEnd);
         Assert.Equal(bytes.Length, 8 + (long)n + expectedEnd);
 
-        var back = TensorFiles.Read(path);
+        var back = TensorFile.Read(path);
         Assert.Equal(new float[] { 0, 3, 1, 4, 2, 5 }, back["t.strided"].data<float>().ToArray());
         Assert.Equal(new long[] { 0, 4 }, back["e.empty"].shape);
         foreach (var (name, t) in tensors)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>A parameter whose shape in the checkpoint differs from the model's.</summary>
 public sealed record ShapeMismatch(string Name, long[] Expected, long[] Actual)

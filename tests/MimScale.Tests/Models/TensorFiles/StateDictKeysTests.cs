@@ -1,7 +1,7 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 public class StateDictKeysTests
 {
@@ -46,7 +46,7 @@ public class StateDictKeysTests
     public void StripEncoderPrefixKeepsTheEncoderOfTheSimMimFixture()
     {
         using var scope = NewDisposeScope();
-        var simmim = TensorFiles.Read(TensorFilesFixtureTests.Fixture("simmim-a", "model.pth"));
+        var simmim = TensorFile.Read(TensorFileFixtureTests.Fixture("simmim-a", "model.pth"));
         Assert.True(StateDictKeys.HasEncoderPrefix(simmim));
         var encoder = StateDictKeys.StripEncoderPrefix(simmim, out var dropped);
         Assert.Equal(new[] { "decoder.0.weight", "decoder.0.bias" }, dropped);
@@ -60,7 +60,7 @@ public class StateDictKeysTests
     public void CompareKeysReportsMissingUnexpectedAndShapes()
     {
         using var scope = NewDisposeScope();
-        var sd = TensorFiles.Read(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "model.safetensors"));
+        var sd = TensorFile.Read(TensorFileFixtureTests.Fixture("swinv2-cls-a", "model.safetensors"));
         var expected = StateDictKeys.Shapes(sd).ToDictionary(kv => kv.Key, kv => kv.Value);
         Assert.True(StateDictKeys.CompareKeys(expected, sd).IsMatch);
         Assert.Equal("all keys match", StateDictKeys.CompareKeys(expected, sd).ToString());

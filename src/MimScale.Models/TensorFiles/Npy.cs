@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 using MimScale.Files;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// NumPy <c>.npy</c> files (format versions 1.0, 2.0 and 3.0; C order; little-endian <c>&lt;f2 &lt;f4 &lt;f8 &lt;i2 &lt;i4

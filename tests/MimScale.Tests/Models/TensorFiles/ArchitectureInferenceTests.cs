@@ -1,8 +1,8 @@
 using System.Text.Json;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 public class ArchitectureInferenceTests
 {
@@ -18,7 +18,7 @@ public class ArchitectureInferenceTests
     public void FixturesMatchTheirConfig(string caseName, string file)
     {
         using var scope = NewDisposeScope();
-        var arch = ArchitectureInference.FromStateDict(TensorFiles.Read(TensorFilesFixtureTests.Fixture(caseName, file)));
+        var arch = ArchitectureInference.FromStateDict(TensorFile.Read(TensorFileFixtureTests.Fixture(caseName, file)));
         var cfg = Config(caseName);
         var hp = cfg.GetProperty("hyperparameters");
         Assert.Equal(hp.GetProperty("embed_dim").GetInt32(), arch.EmbedDim);
@@ -56,8 +56,8 @@ public class ArchitectureInferenceTests
     public void ExactParameterCounts()
     {
         using var scope = NewDisposeScope();
-        Assert.Equal(269_228, ArchitectureInference.FromStateDict(TensorFiles.Read(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "model.pth"))).ParameterCount);
-        Assert.Equal(372_318, ArchitectureInference.FromStateDict(TensorFiles.Read(TensorFilesFixtureTests.Fixture("simmim-a", "model.safetensors"))).ParameterCount);
+        Assert.Equal(269_228, ArchitectureInference.FromStateDict(TensorFile.Read(TensorFileFixtureTests.Fixture("swinv2-cls-a", "model.pth"))).ParameterCount);
+        Assert.Equal(372_318, ArchitectureInference.FromStateDict(TensorFile.Read(TensorFileFixtureTests.Fixture("simmim-a", "model.safetensors"))).ParameterCount);
     }
 
     /// <summary>Shapes of an official SwinV2 state dict (SPEC §1.2 layout), buffers included, for window 8 at 256 px.</summary>

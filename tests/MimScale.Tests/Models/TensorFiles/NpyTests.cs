@@ -1,8 +1,8 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 public class NpyTests
 {
@@ -10,11 +10,11 @@ public class NpyTests
     public void OfficialInputAndMaskRead()
     {
         using var scope = NewDisposeScope();
-        var input = Npy.Read(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "input.npy"));
+        var input = Npy.Read(TensorFileFixtureTests.Fixture("swinv2-cls-a", "input.npy"));
         Assert.Equal(new long[] { 4, 3, 64, 64 }, input.shape);
         Assert.Equal(ScalarType.Float32, input.dtype);
 
-        var mask = Npy.Read(TensorFilesFixtureTests.Fixture("simmim-a", "mask.npy"));
+        var mask = Npy.Read(TensorFileFixtureTests.Fixture("simmim-a", "mask.npy"));
         Assert.Equal(new long[] { 4, 16, 16 }, mask.shape);
         Assert.Equal(ScalarType.Int64, mask.dtype);
         // config.json: masked_fraction 0.625 = 10 of 16 mask patches, each 4x4 tokens; values are 0/1 only.
@@ -34,7 +34,7 @@ public class NpyTests
     {
         using var dir = new TempFolder();
         using var scope = NewDisposeScope();
-        string original = TensorFilesFixtureTests.Fixture(caseName, file);
+        string original = TensorFileFixtureTests.Fixture(caseName, file);
         string copy = dir[file];
         Npy.Write(copy, Npy.Read(original));
         Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(copy));
@@ -97,6 +97,6 @@ public class NpyTests
         File.WriteAllBytes(dir["e.npy"], Array.Empty<byte>());
         Assert.Contains("file is empty", Assert.Throws<CheckpointFormatException>(() => Npy.Read(dir["e.npy"])).Message);
         Assert.Contains("magic", Assert.Throws<CheckpointFormatException>(
-            () => Npy.Read(TensorFilesFixtureTests.Fixture("simmim-a", "config.json"))).Message);
+            () => Npy.Read(TensorFileFixtureTests.Fixture("simmim-a", "config.json"))).Message);
     }
 }

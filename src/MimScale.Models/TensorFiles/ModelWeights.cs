@@ -3,7 +3,7 @@ using MimScale.Models.SwinV2;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>What a load did: where from, which entries it set aside on purpose, and the key comparison.</summary>
 /// <param name="Fresh">Model entries deliberately left at their initial values (a new classification head).</param>
@@ -28,7 +28,7 @@ public static class ModelWeights
     /// <param name="allowNewHead">Accept a missing <c>head.*</c> (fine-tuning from a pre-trained encoder: the head is new).</param>
     public static WeightLoadReport Load(nn.Module model, string path, bool strict = true, bool allowNewHead = false)
     {
-        var tensors = TensorFiles.Read(path);
+        var tensors = TensorFile.Read(path);
         try { return Load(model, tensors, path, strict, allowNewHead); }
         finally { foreach (var t in tensors.Values) t.Dispose(); }
     }

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// Reads a SwinV2 / SimMIM architecture off a state dict's names and shapes (official layout,

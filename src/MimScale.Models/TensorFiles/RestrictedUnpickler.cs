@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// A pickle virtual machine for what <c>torch.save</c> writes (protocol 2, plus the protocol 3-5 framing and string

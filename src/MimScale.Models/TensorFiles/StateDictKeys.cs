@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>What <see cref="StateDictKeys.NormalizeOfficialKeys{T}"/> changed or found.</summary>
 /// <param name="ModulePrefixStripped">How many keys lost a leading <c>module.</c> (DistributedDataParallel wrapper).</param>

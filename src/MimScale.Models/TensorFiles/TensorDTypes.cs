@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// The element types MimScale reads and writes, with their names in the three file formats:

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 // The values the restricted unpickler builds. They are plain data: nothing in a pickle ever runs code here, a
 // "call" (REDUCE/NEWOBJ) only combines these records according to the allow-listed global it names.

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using static TorchSharp.torch;
 
-namespace MimScale.Tests.Models.Checkpoints;
+namespace MimScale.Tests.Models.TensorFiles;
 
 /// <summary>Broken files give a CheckpointFormatException naming the file and the problem, never a crash or hang.</summary>
 public class CorruptFileTests
@@ -11,7 +11,7 @@ public class CorruptFileTests
     static CheckpointFormatException Fails(string path)
     {
         using var scope = NewDisposeScope();
-        var e = Assert.Throws<CheckpointFormatException>(() => TensorFiles.Read(path));
+        var e = Assert.Throws<CheckpointFormatException>(() => TensorFile.Read(path));
         Assert.Contains(Path.GetFileName(path), e.Message);
         Assert.Equal(path, e.FilePath);
         return e;
@@ -30,7 +30,7 @@ public class CorruptFileTests
     public void HalfAFileIsRejected(string caseName, string file)
     {
         using var dir = new TempFolder();
-        var bytes = File.ReadAllBytes(TensorFilesFixtureTests.Fixture(caseName, file));
+        var bytes = File.ReadAllBytes(TensorFileFixtureTests.Fixture(caseName, file));
         var e = Fails(Write(dir, "cut-" + file, bytes[..(bytes.Length / 2)]));
         Assert.Contains("truncated", e.Message);
     }
@@ -41,7 +41,7 @@ public class CorruptFileTests
         // Keep the zip valid but drop the last byte of every entry's data: rewrite storage 0 of the real fixture short.
         using var dir = new TempFolder();
         string path = dir["short.pth"];
-        File.Copy(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "model.pth"), path);
+        File.Copy(TensorFileFixtureTests.Fixture("swinv2-cls-a", "model.pth"), path);
         using (var zip = new System.IO.Compression.ZipArchive(File.Open(path, FileMode.Open), System.IO.Compression.ZipArchiveMode.Update))
         {
             var entry = zip.GetEntry("model/data/0")!;
@@ -139,7 +139,7 @@ public class CorruptFileTests
         string path = Write(dir, "tiles.safetensors", Safetensors((ulong)Encoding.UTF8.GetByteCount(header), header, dataBytes));
         Assert.Equal($"tiles.safetensors: safetensors: {problem}", Fails(path).Message);
         // The header-only read (inspect) refuses the file too.
-        Assert.Throws<CheckpointFormatException>(() => TensorFiles.LoadHeader(path));
+        Assert.Throws<CheckpointFormatException>(() => TensorFile.LoadHeader(path));
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public class CorruptFileTests
         using var scope = NewDisposeScope();
         string path = dir["ok.safetensors"];
         SafetensorsFile.Write(path, new Dictionary<string, Tensor> { ["a"] = ones(2), ["empty"] = zeros(0), ["b"] = arange(3L) });
-        Assert.Equal(new[] { "a", "empty", "b" }, TensorFiles.Read(path).Keys);
+        Assert.Equal(new[] { "a", "empty", "b" }, TensorFile.Read(path).Keys);
     }
 
     [Fact]
@@ -164,6 +164,6 @@ public class CorruptFileTests
     [Fact]
     public void NpyPassedAsCheckpointIsExplained()
     {
-        Assert.Contains("a NumPy .npy array", Fails(TensorFilesFixtureTests.Fixture("simmim-a", "mask.npy")).Message);
+        Assert.Contains("a NumPy .npy array", Fails(TensorFileFixtureTests.Fixture("simmim-a", "mask.npy")).Message);
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using static TorchSharp.torch;
 using MimScale.Files;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// The safetensors format (huggingface/safetensors): an 8-byte little-endian header length N, N bytes of UTF-8 JSON

@@ -1,4 +1,4 @@
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// A tensor file (PyTorch zip checkpoint, safetensors, .npy) that cannot be read: truncated, corrupt, of an unknown or

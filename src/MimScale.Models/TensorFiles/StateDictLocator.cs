@@ -1,4 +1,4 @@
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>
 /// Finds the state dict inside an unpickled checkpoint: either the top-level dict itself, or under a wrapper key

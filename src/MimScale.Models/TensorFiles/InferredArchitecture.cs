@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MimScale.Models.Checkpoints;
+namespace MimScale.Models.TensorFiles;
 
 /// <summary>What a state dict holds.</summary>
 public enum CheckpointKind
