@@ -9,7 +9,7 @@ namespace MimScale.Analysis.Findings;
 /// <summary>
 /// Finding 1, large models overfit small data, as three sub-claims on one witness: a larger model (top half of the model
 /// sizes) on a smaller data size (bottom half of the data axis). Every such pair is evaluated; the report shows the
-/// strongest (see <see cref="Selection"/>).
+/// strongest (see <see cref="Finding.Selection"/>).
 /// </summary>
 internal static class OverfitFinding
 {

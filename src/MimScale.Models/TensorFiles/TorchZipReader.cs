@@ -42,10 +42,10 @@ internal static class TorchZipReader
     static (TensorFileHeader, OrderedDictionary<string, Tensor>?) ReadArchive(string path, ZipArchive zip, long fileLength, bool withData)
     {
         var pkl = zip.Entries.FirstOrDefault(e => e.FullName == "data.pkl" ||
-                                                   (e.FullName.EndsWith("/data.pkl") && e.FullName.IndexOf('/') == e.FullName.Length - 9));
+                                                   (e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.IndexOf('/') == e.FullName.Length - 9));
         if (pkl == null)
         {
-            bool script = zip.Entries.Any(e => e.FullName.EndsWith("constants.pkl"));
+            bool script = zip.Entries.Any(e => e.FullName.EndsWith("constants.pkl", StringComparison.Ordinal));
             throw new CheckpointFormatException(path, script
                 ? "a TorchScript archive (torch.jit.save); save the state dict with torch.save instead"
                 : "zip archive without data.pkl: not a torch.save checkpoint");

@@ -54,7 +54,7 @@ public sealed record StudyStatus(string Name, IReadOnlyList<StoredCell> Cells, i
         }
         var byKey = store.LoadCells(planned.Select(c => c.Key).ToList()).ToDictionary(c => c.Key);
         var cells = planned.Select(c => byKey.TryGetValue(c.Key, out var s) ? s : Unstarted(c)).ToList();
-        return new StudyStatus(spec.Name, Live(cells, alive, live), store.AllCellKeys().Count - byKey.Count, folder, spec.ReportMetric, claims);
+        return new StudyStatus(spec!.Name, Live(cells, alive, live), store.AllCellKeys().Count - byKey.Count, folder, spec.ReportMetric, claims);
     }
 
     /// <summary>Cells marked running by a runner that is gone become interrupted (stage as it was stored before the run

@@ -8,7 +8,7 @@ namespace MimScale.Study.Store;
 /// workers and several worker processes on one machine share it through SQLite's own file locking. Not for a network
 /// file system (SQLite's locks are unreliable there): use <see cref="PostgresBackend"/> across machines.
 /// </summary>
-/// <param name="Path">The database file.</param>
+/// <param name="path">The database file.</param>
 public sealed class SqliteBackend(string path) : StoreBackend
 {
     /// <summary>The database file.</summary>

@@ -35,9 +35,9 @@ public class InspectCommandTests
     {
         var (code, text, _) = Run(TensorFileFixtureTests.Fixture("simmim-a", "model.pth"), all: true);
         Assert.Equal(0, code);
-        var keyLines = text.Split('\n').Where(l => l.StartsWith("  ") && (l.Contains("float32") || l.Contains("int64"))).ToList();
+        var keyLines = text.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal) && (l.Contains("float32") || l.Contains("int64"))).ToList();
         Assert.Equal(172, keyLines.Count);
-        Assert.Contains(keyLines, l => l.Contains("encoder.layers.0.blocks.0.attn.relative_position_index") && l.EndsWith("int64"));
+        Assert.Contains(keyLines, l => l.Contains("encoder.layers.0.blocks.0.attn.relative_position_index") && l.EndsWith("int64", StringComparison.Ordinal));
         Assert.Contains("parameters    372,318", text);
         Assert.Contains("Conv2d(64, 3072, 1) + PixelShuffle(32) (encoder_stride 32)", text);
     }

@@ -175,7 +175,7 @@ public class FixtureParityTests
         Assert.Contains("decoder.0.weight", report.SetAside);
         var file = TensorFile.Read(Sim("model.pth"));
         var sd = model.state_dict();
-        foreach (var (key, value) in file.Where(kv => kv.Key.StartsWith("encoder.") && kv.Key != "encoder.mask_token" && !StateDictKeys.IsRebuiltBuffer(kv.Key)))
+        foreach (var (key, value) in file.Where(kv => kv.Key.StartsWith("encoder.", StringComparison.Ordinal) && kv.Key != "encoder.mask_token" && !StateDictKeys.IsRebuiltBuffer(kv.Key)))
             Assert.True(value.equal(sd[key["encoder.".Length..]]).all().item<bool>(), key);
         // The coordinate table is rebuilt for window 8 normalised by the pretrained 4: 15x15 entries, max |coord| > 1.
         var table = sd["layers.0.blocks.0.attn.relative_coords_table"];

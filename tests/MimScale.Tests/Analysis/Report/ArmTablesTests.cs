@@ -125,7 +125,7 @@ public class ArmTablesTests
         Assert.Contains("class-subset-a-2-classes.png", plots);
         Assert.Contains("class-subset-b-2-classes.png", plots);
         // The decoder runs have no curves here: that figure has no points and is skipped.
-        Assert.DoesNotContain(plots, p => p!.StartsWith("decoder-"));
+        Assert.DoesNotContain(plots, p => p!.StartsWith("decoder-", StringComparison.Ordinal));
 
         using var plain = new TempFolder();
         var none = File.ReadAllText(ReportWriter.Write(S(Main), plain.Path, new AnalysisOptions(Plots: false)).MarkdownPath);

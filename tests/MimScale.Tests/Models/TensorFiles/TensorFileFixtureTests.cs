@@ -80,10 +80,10 @@ public class TensorFileFixtureTests
         using var scope = NewDisposeScope();
         var sd = TensorFile.Read(Fixture("simmim-a", "model.pth"));
         Assert.Equal(172, sd.Count);
-        Assert.All(sd.Keys, k => Assert.True(k.StartsWith("encoder.") || k.StartsWith("decoder.0."), k));
+        Assert.All(sd.Keys, k => Assert.True(k.StartsWith("encoder.", StringComparison.Ordinal) || k.StartsWith("decoder.0.", StringComparison.Ordinal), k));
         Assert.Equal(new long[] { 1, 1, 8 }, sd["encoder.mask_token"].shape);
         Assert.Equal(new long[] { 3072, 64, 1, 1 }, sd["decoder.0.weight"].shape);
-        Assert.DoesNotContain(sd.Keys, k => k.StartsWith("encoder.head"));
+        Assert.DoesNotContain(sd.Keys, k => k.StartsWith("encoder.head", StringComparison.Ordinal));
     }
 
     [Fact]
