@@ -23,7 +23,9 @@ internal sealed class CategoryAccumulator
     }
 
     /// <summary>Appends one image's detections (score order) and their flags for every area range.</summary>
+    /// <param name="scores">The image's detection scores, in descending order.</param>
     /// <param name="flags">[area][threshold][detection], D detections per row.</param>
+    /// <param name="nonIgnoredPerArea">Non-ignored ground-truth instances per area range.</param>
     public void Add(ReadOnlySpan<double> scores, ReadOnlySpan<byte> flags, ReadOnlySpan<int> nonIgnoredPerArea)
     {
         int d = scores.Length, T = _p.IouThresholds.Count;

@@ -15,6 +15,7 @@ public static class SegmentationLoss
 {
     /// <param name="logits">(B, K, h, w) at any stride.</param>
     /// <param name="labels">(B, H, W) int64 class ids, 255 = ignore.</param>
+    /// <param name="avgNonIgnore">Average over the non-ignored pixels only (mmseg avg_non_ignore).</param>
     /// <returns>A scalar.</returns>
     public static Tensor CrossEntropy(Tensor logits, Tensor labels, bool avgNonIgnore = false)
     {

@@ -6,7 +6,11 @@ using static TorchSharp.torch;
 namespace MimScale.Models.TensorFiles;
 
 /// <summary>What a load did: where from, which entries it set aside on purpose, and the key comparison.</summary>
+/// <param name="Source">The file (or other source) the weights came from.</param>
+/// <param name="Normalization">How the file's keys were mapped onto the model's.</param>
+/// <param name="SetAside">File entries deliberately not loaded.</param>
 /// <param name="Fresh">Model entries deliberately left at their initial values (a new classification head).</param>
+/// <param name="Keys">The comparison of the file's keys and shapes with the model's.</param>
 public sealed record WeightLoadReport(string Source, KeyNormalization Normalization, IReadOnlyList<string> SetAside,
     IReadOnlyList<string> Fresh, KeyReport Keys)
 {
@@ -25,6 +29,9 @@ public sealed record WeightLoadReport(string Source, KeyNormalization Normalizat
 public static class ModelWeights
 {
     /// <summary>Reads <paramref name="path"/> (.pth, wrapped .pth or .safetensors) and loads it into <paramref name="model"/>.</summary>
+    /// <param name="model">The module to fill.</param>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="strict">Refuse missing, unexpected or mis-shaped keys (false: load what matches).</param>
     /// <param name="allowNewHead">Accept a missing <c>head.*</c> (fine-tuning from a pre-trained encoder: the head is new).</param>
     public static WeightLoadReport Load(nn.Module model, string path, bool strict = true, bool allowNewHead = false)
     {

@@ -5,6 +5,7 @@ namespace MimScale.Models.Zoo;
 
 /// <summary>A named SwinV2 size with the resolutions and windows the paper pre-trains and fine-tunes it at.</summary>
 /// <param name="Name">Zoo name, e.g. "swinv2-base".</param>
+/// <param name="Description">One line for listings; its first word is an alias of the name.</param>
 /// <param name="Pretrain">SimMIM pre-training model (encoder + mask/target settings).</param>
 /// <param name="Finetune">Classifier for fine-tuning (pretrained_window_sizes set from the pre-training windows).</param>
 /// <param name="CpuScale">True for MimScale's small sizes meant for 2-core machines.</param>

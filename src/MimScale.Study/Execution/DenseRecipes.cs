@@ -46,6 +46,7 @@ public static class DenseRecipes
     /// <param name="model">The cell's zoo name.</param>
     /// <param name="seed">The cell's seed (the fine-tuning's data order, init and dropout).</param>
     /// <param name="encoder">The cell's pre-trained checkpoint; null at plan time.</param>
+    /// <param name="recipe">The spec's segmentation recipe (keys of <see cref="SegmentationConfig"/>).</param>
     public static SegmentationConfig Segmentation(string model, int seed, string? encoder, RecipeMap recipe)
     {
         var values = Base(SegmentationConfigYaml.ToYaml(SegmentationFinetune.ScenesRecipe), model, seed, encoder, recipe);

@@ -11,6 +11,9 @@ namespace MimScale.Study.Planning;
 /// </summary>
 public static class TrunkConfig
 {
+    /// <param name="model">The model's zoo name.</param>
+    /// <param name="data">The data size.</param>
+    /// <param name="seed">The trunk's seed.</param>
     /// <param name="recipe">The spec's pre-training recipe (keys of <see cref="PretrainConfig"/>).</param>
     /// <param name="iterations">The trunk's longest length.</param>
     public static PretrainConfig For(string model, DataPlan data, int seed, long iterations, RecipeMap recipe)

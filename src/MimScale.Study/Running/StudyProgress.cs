@@ -20,6 +20,8 @@ internal sealed class StudyProgress
 
     private readonly int _jobs;
 
+    /// <param name="cells">The planned cells.</param>
+    /// <param name="stored">The cells as the store has them.</param>
     /// <param name="jobs">Trunks running at once: the remaining work is shared among them.</param>
     public StudyProgress(IReadOnlyList<CellPlan> cells, IEnumerable<StoredCell> stored, int jobs = 1)
     {

@@ -58,6 +58,10 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         StudyPlanner.Plan(spec, new ManifestResolver(folder.DataDir, open), version);
 
     /// <summary>Runs the plan in <paramref name="folder"/>; <paramref name="analysis"/> configures the report (metric from the spec by default).</summary>
+    /// <param name="plan">The study plan.</param>
+    /// <param name="folder">The study folder.</param>
+    /// <param name="ct">Cancels the study.</param>
+    /// <param name="analysis">Report settings; null = the spec's metric.</param>
     /// <param name="jobs">Trunks run at the same time (1 = one after the other).</param>
     /// <param name="worker">Share the study with other workers (<see cref="WorkerLoop"/>): claim trunks, heartbeat, take over
     /// trunks of dead workers; null = run alone, holding the folder's exclusive lock.</param>

@@ -19,6 +19,8 @@ public sealed record StudyStatus(string Name, IReadOnlyList<StoredCell> Cells, i
     IReadOnlyList<TrunkClaim> Claims)
 {
     /// <summary>The status of <paramref name="target"/> (a spec, whose folder is <paramref name="outDir"/> or the default, or a study folder); null when the spec has no results yet.</summary>
+    /// <param name="target">A spec file or a study folder.</param>
+    /// <param name="outDir">The study folder of a spec; null = its default.</param>
     /// <param name="storeAt">Where the store is (default: the folder's study.db). For a PostgreSQL store the folder
     /// (or spec) names the study; the folder's spec.yaml is read when no spec is given.</param>
     public static StudyStatus? Load(string target, string? outDir, StoreLocation? storeAt = null)

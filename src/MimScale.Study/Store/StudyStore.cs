@@ -141,6 +141,8 @@ public sealed class StudyStore : IDisposable
     }
 
     /// <summary>Stores a branch result with its curve, in one transaction; the cell becomes Pretrained (or Done without evaluations).</summary>
+    /// <param name="cell">The cell.</param>
+    /// <param name="result">Its pre-training result and curve.</param>
     /// <param name="worker">The worker that must hold the cell's trunk (worker mode), or null.</param>
     /// <exception cref="ClaimLostException">The trunk is held by another worker now; nothing was stored.</exception>
     public void RecordPretrain(CellPlan cell, CellPretrainResult result, string? worker = null)
@@ -173,6 +175,10 @@ public sealed class StudyStore : IDisposable
     }
 
     /// <summary>Stores one evaluation's metrics in one transaction; the cell becomes Done when nothing else is pending.</summary>
+    /// <param name="cell">The cell.</param>
+    /// <param name="evaluation">The evaluation's name.</param>
+    /// <param name="metrics">Its metrics by name.</param>
+    /// <param name="wallSeconds">Its wall-clock time.</param>
     /// <param name="worker">The worker that must hold the cell's trunk (worker mode), or null.</param>
     /// <exception cref="ClaimLostException">The trunk is held by another worker now; nothing was stored.</exception>
     public void RecordEvaluation(CellPlan cell, string evaluation, IReadOnlyDictionary<string, double> metrics, double wallSeconds, string? worker = null)

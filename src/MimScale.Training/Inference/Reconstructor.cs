@@ -16,7 +16,13 @@ namespace MimScale.Training.Inference;
 /// </summary>
 public static class Reconstructor
 {
+    /// <param name="options">The SimMIM model the checkpoint was trained as.</param>
+    /// <param name="checkpoint">The pre-trained SimMIM checkpoint.</param>
+    /// <param name="imagesDir">The images to reconstruct.</param>
+    /// <param name="outDir">Where the panels go.</param>
     /// <param name="maskFile">int64 [N, H/patch, W/patch] .npy, 1 = masked; or null to draw masks from <paramref name="maskSeed"/>.</param>
+    /// <param name="maskSeed">Seed of the drawn masks (when no <paramref name="maskFile"/>).</param>
+    /// <param name="log">Progress lines.</param>
     public static void Run(SimMimOptions options, string checkpoint, string imagesDir, string outDir, string? maskFile, ulong maskSeed, TextWriter log)
     {
         using var scope = NewDisposeScope();
