@@ -8,17 +8,17 @@ namespace MimScale.Models.TensorFiles;
 /// <summary>A Python dict or OrderedDict, in insertion order.</summary>
 internal sealed class PyDict
 {
-    readonly List<KeyValuePair<object?, object?>> _items = new();
-    readonly Dictionary<object, int> _index = new();
+    readonly List<KeyValuePair<object?, object?>> items = new();
+    readonly Dictionary<object, int> index = new();
 
     /// <summary>"dict", "collections.OrderedDict", or an opaque class name for dict subclasses (yacs CfgNode).</summary>
     public string TypeName { get; }
 
     public PyDict(string typeName) => TypeName = typeName;
 
-    public IReadOnlyList<KeyValuePair<object?, object?>> Items => _items;
+    public IReadOnlyList<KeyValuePair<object?, object?>> Items => items;
 
-    public int Count => _items.Count;
+    public int Count => items.Count;
 
     /// <summary>Python semantics: assigning an existing key replaces its value in place.</summary>
     public void Set(object? key, object? value)
@@ -26,15 +26,15 @@ internal sealed class PyDict
         // Only strings and integers are looked up later; other keys (tuples...) are kept in order but not indexed.
         if (key is string or long)
         {
-            if (_index.TryGetValue(key, out int at)) { _items[at] = new(key, value); return; }
-            _index[key] = _items.Count;
+            if (index.TryGetValue(key, out int at)) { items[at] = new(key, value); return; }
+            index[key] = items.Count;
         }
-        _items.Add(new(key, value));
+        items.Add(new(key, value));
     }
 
     public bool TryGet(string key, out object? value)
     {
-        if (_index.TryGetValue(key, out int at)) { value = _items[at].Value; return true; }
+        if (index.TryGetValue(key, out int at)) { value = items[at].Value; return true; }
         value = null;
         return false;
     }

@@ -15,41 +15,41 @@ internal sealed class RestrictedUnpickler
 {
     const string AllowedSummary = "only tensors, storages and plain containers are allowed";
 
-    readonly byte[] _data;
-    readonly string _file;
-    readonly string _entry;
-    int _pos;
-    readonly List<object?> _stack = new();
-    readonly Stack<int> _marks = new();
-    readonly Dictionary<long, object?> _memo = new();
+    readonly byte[] data;
+    readonly string file;
+    readonly string entry;
+    int pos;
+    readonly List<object?> stack = new();
+    readonly Stack<int> marks = new();
+    readonly Dictionary<long, object?> memo = new();
 
     RestrictedUnpickler(byte[] data, string file, string entry)
     {
-        _data = data;
-        _file = file;
-        _entry = entry;
+        this.data = data;
+        this.file = file;
+        this.entry = entry;
     }
 
     /// <summary>Runs the pickle in <paramref name="data"/> (the zip entry <paramref name="entry"/> of <paramref name="file"/>).</summary>
     public static object? Load(byte[] data, string file, string entry) => new RestrictedUnpickler(data, file, entry).Run();
 
-    CheckpointFormatException Fail(string problem) => new(_file, $"{problem} (pickle '{_entry}', byte {_pos})");
+    CheckpointFormatException Fail(string problem) => new(file, $"{problem} (pickle '{entry}', byte {pos})");
 
     object? Run()
     {
         while (true)
         {
-            if (_pos >= _data.Length) throw Fail("pickle ends without STOP (truncated?)");
-            int at = _pos;
-            byte op = _data[_pos++];
+            if (pos >= data.Length) throw Fail("pickle ends without STOP (truncated?)");
+            int at = pos;
+            byte op = data[pos++];
             switch (op)
             {
                 case 0x80: ReadBytes(1); break;                                  // PROTO n
                 case 0x95: ReadBytes(8); break;                                  // FRAME len (framing is advisory)
                 case (byte)'.':                                                  // STOP
-                    if (_stack.Count != 1 || _marks.Count != 0) throw Fail("pickle stack is not a single value at STOP");
-                    return _stack[0];
-                case (byte)'(': _marks.Push(_stack.Count); break;                // MARK
+                    if (stack.Count != 1 || marks.Count != 0) throw Fail("pickle stack is not a single value at STOP");
+                    return stack[0];
+                case (byte)'(': marks.Push(stack.Count); break;                // MARK
                 case (byte)'0': Pop(); break;                                    // POP
                 case (byte)'1': PopMark(); break;                                // POP_MARK
                 case (byte)'2': Push(Peek()); break;                             // DUP
@@ -90,9 +90,9 @@ internal sealed class RestrictedUnpickler
                         for (int i = 0; i < kv.Length; i += 2) dict.Set(kv[i], kv[i + 1]);
                         break;
                     }
-                case (byte)'q': _memo[ReadBytes(1)[0]] = Peek(); break;          // BINPUT
-                case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = Peek(); break; // LONG_BINPUT
-                case 0x94: _memo[_memo.Count] = Peek(); break;                   // MEMOIZE
+                case (byte)'q': memo[ReadBytes(1)[0]] = Peek(); break;          // BINPUT
+                case (byte)'r': memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = Peek(); break; // LONG_BINPUT
+                case 0x94: memo[memo.Count] = Peek(); break;                   // MEMOIZE
                 case (byte)'h': Push(Memo(ReadBytes(1)[0])); break;              // BINGET
                 case (byte)'j': Push(Memo(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)))); break; // LONG_BINGET
                 case (byte)'c': { var module = ReadLine(); var name = ReadLine(); Push(ResolveGlobal(module, name)); break; } // GLOBAL
@@ -109,7 +109,7 @@ internal sealed class RestrictedUnpickler
                 case (byte)'b': { var state = Pop(); Build(Peek(), state); break; } // BUILD
                 case (byte)'Q': Push(PersistentLoad(Pop())); break;              // BINPERSID
                 default:
-                    _pos = at;
+                    pos = at;
                     throw Fail($"unsupported or refused pickle opcode 0x{op:x2}" +
                                (op is (byte)'i' or (byte)'o' or 0x82 or 0x83 or 0x84 ? " (object construction)" : ""));
             }
@@ -134,7 +134,7 @@ internal sealed class RestrictedUnpickler
         };
         if (g == null && module == "torch" && TensorDTypes.ByStorageName(name) is { } dtype)
             g = new(module, name, GlobalKind.StorageType, dtype);
-        return g ?? throw new CheckpointFormatException(_file, $"refuses pickle global '{full}': {AllowedSummary}");
+        return g ?? throw new CheckpointFormatException(file, $"refuses pickle global '{full}': {AllowedSummary}");
     }
 
     object? Call(object? fn, object? args)
@@ -207,9 +207,9 @@ internal sealed class RestrictedUnpickler
 
     ReadOnlySpan<byte> ReadBytes(int n)
     {
-        if (n < 0 || n > _data.Length - _pos) throw Fail($"needs {n} bytes, only {_data.Length - _pos} left (truncated?)");
-        var span = _data.AsSpan(_pos, n);
-        _pos += n;
+        if (n < 0 || n > data.Length - pos) throw Fail($"needs {n} bytes, only {data.Length - pos} left (truncated?)");
+        var span = data.AsSpan(pos, n);
+        pos += n;
         return span;
     }
 
@@ -217,7 +217,7 @@ internal sealed class RestrictedUnpickler
     {
         var b = ReadBytes(width);
         ulong n = width == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(b) : BinaryPrimitives.ReadUInt64LittleEndian(b);
-        if (n > (ulong)(_data.Length - _pos)) throw Fail($"length {n} exceeds the {_data.Length - _pos} bytes left");
+        if (n > (ulong)(data.Length - pos)) throw Fail($"length {n} exceeds the {data.Length - pos} bytes left");
         return (int)n;
     }
 
@@ -231,10 +231,10 @@ internal sealed class RestrictedUnpickler
 
     string ReadLine()
     {
-        int end = Array.IndexOf(_data, (byte)'\n', _pos);
-        if (end < 0 || end - _pos > 256) throw Fail("GLOBAL name is not a short newline-terminated line");
-        var s = Encoding.ASCII.GetString(_data, _pos, end - _pos);
-        _pos = end + 1;
+        int end = Array.IndexOf(data, (byte)'\n', pos);
+        if (end < 0 || end - pos > 256) throw Fail("GLOBAL name is not a short newline-terminated line");
+        var s = Encoding.ASCII.GetString(data, pos, end - pos);
+        pos = end + 1;
         return s;
     }
 
@@ -248,30 +248,30 @@ internal sealed class RestrictedUnpickler
 
     // ---- stack ------------------------------------------------------------------------------------------------
 
-    void Push(object? v) => _stack.Add(v);
+    void Push(object? v) => stack.Add(v);
 
-    object? Peek() => _stack.Count > Floor() ? _stack[^1] : throw Fail("pickle stack underflow");
+    object? Peek() => stack.Count > Floor() ? stack[^1] : throw Fail("pickle stack underflow");
 
     object? Pop()
     {
-        if (_stack.Count <= Floor()) throw Fail("pickle stack underflow");
-        var v = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
+        if (stack.Count <= Floor()) throw Fail("pickle stack underflow");
+        var v = stack[^1];
+        stack.RemoveAt(stack.Count - 1);
         return v;
     }
 
-    int Floor() => _marks.Count > 0 ? _marks.Peek() : 0;
+    int Floor() => marks.Count > 0 ? marks.Peek() : 0;
 
     object?[] PopMark()
     {
-        if (_marks.Count == 0) throw Fail("no MARK on the stack");
-        int mark = _marks.Pop();
-        var items = _stack.GetRange(mark, _stack.Count - mark).ToArray();
-        _stack.RemoveRange(mark, _stack.Count - mark);
+        if (marks.Count == 0) throw Fail("no MARK on the stack");
+        int mark = marks.Pop();
+        var items = stack.GetRange(mark, stack.Count - mark).ToArray();
+        stack.RemoveRange(mark, stack.Count - mark);
         return items;
     }
 
-    object? Memo(long index) => _memo.TryGetValue(index, out var v) ? v : throw Fail($"memo entry {index} was never stored");
+    object? Memo(long index) => memo.TryGetValue(index, out var v) ? v : throw Fail($"memo entry {index} was never stored");
 
     long AsLong(object? v, string what) => v is long l ? l : throw Fail($"{what} is not an integer ({PyText.Describe(v)})");
 

@@ -51,7 +51,7 @@ public sealed record StudyFailure(string CellKey, string CellLabel, string Stage
 /// </summary>
 public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool verbose = false)
 {
-    private readonly Lock _sync = new();
+    private readonly Lock sync = new();
 
     /// <summary>Plans <paramref name="spec"/> for running in <paramref name="folder"/>: manifests are drawn and written to its data folder.</summary>
     public static StudyPlan PlanFor(StudySpec spec, StudyFolder folder, Func<string, MimScale.Data.Sources.IImageSource>? open = null, string? version = null) =>
@@ -74,7 +74,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         using var folderLock = worker is null ? folder.Lock() : folder.SharedLock();
         using var log = new StudyLog(output, worker is null ? folder.LogPath : folder.WorkerLogPath(worker.WorkerId));
         using var store = (storeAt ?? StoreLocation.Default).Open(plan.Spec.Name, folder);
-        lock (_sync) store.RegisterPlan(plan);
+        lock (sync) store.RegisterPlan(plan);
         AtomicFile.WriteAllText(folder.SpecPath, plan.Spec.Text);
         foreach (var cell in plan.Cells) WriteConfig(folder, cell);
 
@@ -95,7 +95,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             return failures.Skip(before).Any(f => trunk.Cells.Any(c => c.Key == f.CellKey));   // other jobs' failures are theirs
         }
         if (worker is not null)
-            new WorkerLoop(store, _sync, worker, log).Run(plan, jobs, RunTrunk, ct);
+            new WorkerLoop(store, sync, worker, log).Run(plan, jobs, RunTrunk, ct);
         else if (jobs == 1)
             for (int i = 0; i < plan.Trunks.Count; i++) RunTrunk(i, null, ct);
         else
@@ -148,19 +148,19 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         string prefix, ConcurrentQueue<StudyFailure> failures, string? worker, CancellationToken ct)
     {
         IReadOnlySet<string> finished;
-        lock (_sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
+        lock (sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
         var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished);
         var pending = job.PendingCells;
         if (pending.Count == 0) return 0;
         Directory.CreateDirectory(job.TrunkDir);
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"[trunk {index + 1}/{count}] {trunk.Describe()}: lengths {string.Join(", ", trunk.Cells.Select(c => c.Iterations))}, trunk to {job.RequiredTrunkIterations}, pending {string.Join(", ", pending.Select(c => c.Iterations))}"));
-        lock (_sync) store.SetStage(pending.Select(c => c.Key), CellStage.Pretraining);
+        lock (sync) store.SetStage(pending.Select(c => c.Key), CellStage.Pretraining);
         var reported = new HashSet<string>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         void OnFinished(CellPretrainResult result)
         {
-            lock (_sync)
+            lock (sync)
             {
                 var cell = trunk.Cells.FirstOrDefault(c => c.Key == result.CellKey)
                     ?? throw new StudyExecutionException($"the executor reported cell '{result.CellKey}', which is not in trunk {trunk.Key}");
@@ -183,13 +183,13 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         {
             // A worker that lost the trunk leaves the stages to the worker that holds it now.
             if (e is not ClaimLostException)
-                lock (_sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped");
+                lock (sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped");
             throw;
         }
         catch (Exception e)
         {
             var unfinished = pending.Where(c => !reported.Contains(c.Key)).ToList();
-            lock (_sync) store.SetStage(unfinished.Select(c => c.Key), CellStage.Failed, e.Message);
+            lock (sync) store.SetStage(unfinished.Select(c => c.Key), CellStage.Failed, e.Message);
             foreach (var cell in unfinished) Fail(log, failures, cell, "pretrain", e);
             return reported.Count;
         }
@@ -197,7 +197,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         if (missing.Count > 0)
         {
             var error = new StudyExecutionException($"the executor returned without reporting {string.Join(", ", missing.Select(c => c.Key))}");
-            lock (_sync) store.SetStage(missing.Select(c => c.Key), CellStage.Failed, error.Message);
+            lock (sync) store.SetStage(missing.Select(c => c.Key), CellStage.Failed, error.Message);
             foreach (var cell in missing) Fail(log, failures, cell, "pretrain", error);
         }
         return reported.Count;
@@ -208,7 +208,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
     {
         int count = 0;
         IReadOnlyList<StoredCell> cells;
-        lock (_sync) cells = store.LoadCells(trunk.Cells.Select(c => c.Key).ToList());
+        lock (sync) cells = store.LoadCells(trunk.Cells.Select(c => c.Key).ToList());
         foreach (var stored in cells.Where(c => c.Run is not null))   // a cell whose pre-training failed has nothing to evaluate
         {
             var cell = trunk.Cells.First(c => c.Key == stored.Key);
@@ -216,7 +216,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             foreach (var evaluation in stored.PendingEvaluations)
             {
                 ct.ThrowIfCancellationRequested();
-                lock (_sync) store.SetStage([cell.Key], CellStage.Evaluating, evaluation);
+                lock (sync) store.SetStage([cell.Key], CellStage.Evaluating, evaluation);
                 log.Line($"[evaluate] {cell.Describe()}: {evaluation}");
                 var clock = Stopwatch.StartNew();
                 IReadOnlyDictionary<string, double> metrics;
@@ -227,17 +227,17 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
                 }
                 catch (OperationCanceledException)
                 {
-                    lock (_sync) store.SetStage([cell.Key], CellStage.Pretrained, $"{evaluation} stopped");
+                    lock (sync) store.SetStage([cell.Key], CellStage.Pretrained, $"{evaluation} stopped");
                     throw;
                 }
                 catch (Exception e)
                 {
                     failed.Add($"{evaluation}: {e.Message}");
-                    lock (_sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
+                    lock (sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
                     Fail(log, failures, cell, evaluation, e);
                     continue;
                 }
-                lock (_sync)
+                lock (sync)
                 {
                     store.RecordEvaluation(cell, evaluation, metrics, clock.Elapsed.TotalSeconds, worker);
                     progress.Evaluated(cell, evaluation, clock.Elapsed.TotalSeconds);
@@ -248,7 +248,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
                 }
             }
             // Recording a later evaluation moves the stage on: the cell stays failed, with every failure's message.
-            if (failed.Count > 0) lock (_sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
+            if (failed.Count > 0) lock (sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
         }
         return count;
     }

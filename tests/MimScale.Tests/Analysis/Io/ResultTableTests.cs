@@ -6,14 +6,14 @@ namespace MimScale.Tests.Analysis.Io;
 
 public class ResultTableTests : IDisposable
 {
-    private readonly TempFolder _tmp = new();
-    private int _files;
+    private readonly TempFolder tmp = new();
+    private int files;
 
-    public void Dispose() => _tmp.Dispose();
+    public void Dispose() => tmp.Dispose();
 
     private string Write(string text)
     {
-        var path = Path.Combine(_tmp.Path, $"runs{_files++}.csv");
+        var path = Path.Combine(tmp.Path, $"runs{files++}.csv");
         File.WriteAllText(path, text);
         return path;
     }

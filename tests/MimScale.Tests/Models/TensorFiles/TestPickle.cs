@@ -10,11 +10,11 @@ namespace MimScale.Tests.Models.TensorFiles;
 /// </summary>
 internal sealed class TestPickle
 {
-    readonly List<byte> _b = new();
+    readonly List<byte> b = new();
 
-    public byte[] Bytes => _b.ToArray();
+    public byte[] Bytes => b.ToArray();
 
-    TestPickle Op(params byte[] bytes) { _b.AddRange(bytes); return this; }
+    TestPickle Op(params byte[] bytes) { b.AddRange(bytes); return this; }
 
     public TestPickle Proto() => Op(0x80, 2);
     public TestPickle Stop() => Op((byte)'.');
