@@ -30,6 +30,6 @@ public static partial class DirectorySync
         {
             if (Fsync(fd) != 0) throw new IOException($"{dir}: fsync of the folder failed (errno {Marshal.GetLastPInvokeError()})");
         }
-        finally { Close(fd); }
+        finally { _ = Close(fd); }   // closing a read-only folder handle loses nothing: the fsync above already reported
     }
 }

@@ -19,6 +19,7 @@ public sealed class FolderLock : IDisposable
     public string Path { get; }
 
     /// <summary>Takes the lock of <paramref name="folder"/> (created if missing).</summary>
+    /// <param name="folder">The folder to own.</param>
     /// <param name="lockName">File name of the lock, e.g. "run.lock".</param>
     /// <param name="what">What holds it, for the refusal message, e.g. "a `mimscale pretrain`".</param>
     /// <exception cref="FolderLockedException">Another live process (or another owner in this one) holds it.</exception>

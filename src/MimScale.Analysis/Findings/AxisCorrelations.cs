@@ -1,4 +1,7 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+
+namespace MimScale.Analysis.Findings;
 
 /// <summary>
 /// What the downstream metric moves with, one axis at a time: the validation loss along the data axis (runs of one model,

@@ -1,4 +1,6 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Grid;
+
+namespace MimScale.Analysis.Findings;
 
 /// <summary>
 /// The data sizes findings 1 and 2 compare, smallest first. When at least two data sizes are fractions of one base set

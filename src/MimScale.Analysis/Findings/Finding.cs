@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>Outcome of testing one of the paper's claims on a study's results.</summary>
 public enum FindingVerdict

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>
 /// Thresholds and choices of the finding rules. Every value is a stated default, never fitted to the results.

@@ -1,6 +1,9 @@
 using System.Globalization;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Results;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>Evaluates the paper's three findings (SPEC §0) as their sub-claims; each rule is stated in its <see cref="SubClaim"/>.</summary>
 public static class FindingsEvaluator

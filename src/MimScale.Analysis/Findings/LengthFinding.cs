@@ -1,6 +1,8 @@
-using static MimScale.Analysis.FindingsEvaluator;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Statistics;
+using static MimScale.Analysis.Findings.FindingsEvaluator;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>
 /// Finding 2, training length decides whether more data helps, on the two largest data sizes of the data axis (the paper's

@@ -1,11 +1,15 @@
-using static MimScale.Analysis.FindingsEvaluator;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Statistics;
+using MimScale.Analysis.Tables;
+using static MimScale.Analysis.Findings.FindingsEvaluator;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>
 /// Finding 1, large models overfit small data, as three sub-claims on one witness: a larger model (top half of the model
 /// sizes) on a smaller data size (bottom half of the data axis). Every such pair is evaluated; the report shows the
-/// strongest (see <see cref="Selection"/>).
+/// strongest (see <see cref="Finding.Selection"/>).
 /// </summary>
 internal static class OverfitFinding
 {

@@ -1,4 +1,6 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Grid;
+
+namespace MimScale.Analysis.Findings;
 
 /// <summary>
 /// The (model, data) pair finding 1 reports, with what its figures highlight: the run at the longer length (marked in the

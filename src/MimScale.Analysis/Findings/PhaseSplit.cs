@@ -1,4 +1,8 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+
+namespace MimScale.Analysis.Findings;
 
 /// <summary>One overfitting run measured against the non-overfitting fit of finding 3(c).</summary>
 /// <param name="Run">The run.</param>

@@ -1,7 +1,11 @@
 using System.Globalization;
-using static MimScale.Analysis.FindingsEvaluator;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+using static MimScale.Analysis.Findings.FindingsEvaluator;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>Finding 3: the pre-training validation loss predicts the downstream metric (Table 7 and Figure 4 of the paper).</summary>
 internal static class ProxyFinding

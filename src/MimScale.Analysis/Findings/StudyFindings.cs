@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Findings;
 
 /// <summary>The three findings of a study with what their figures highlight.</summary>
 /// <param name="Overfit">Finding 1.</param>

@@ -1,4 +1,7 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+
+namespace MimScale.Analysis.Grid;
 
 /// <summary>
 /// All runs of one (model, data, length) combination; values are means over the runs (seeds) that report them.

@@ -1,4 +1,6 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Results;
+
+namespace MimScale.Analysis.Grid;
 
 /// <summary>
 /// The study as a (model x data x length) grid with ordered axes: models by size (parameters, then size rank, then
@@ -8,22 +10,22 @@ namespace MimScale.Analysis;
 /// </summary>
 public sealed class ResultGrid
 {
-    private readonly Dictionary<(string, string, long), GridCell> _cells;
-    private readonly Dictionary<string, double?> _modelSize = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, double?> _dataSize = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string, long), GridCell> cells;
+    private readonly Dictionary<string, double?> modelSize = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double?> dataSize = new(StringComparer.Ordinal);
 
     /// <summary>Groups the runs of <paramref name="results"/> into cells.</summary>
     public ResultGrid(StudyResults results)
     {
         var runs = results.MainRuns().Runs;
-        _cells = runs.GroupBy(r => (r.Model, r.DataLabel, r.Iterations))
+        cells = runs.GroupBy(r => (r.Model, r.DataLabel, r.Iterations))
             .ToDictionary(g => g.Key, g => new GridCell(g.Key.Model, g.Key.DataLabel, g.Key.Iterations, g.ToList()));
 
         var models = runs.Select(r => r.Model).Distinct(StringComparer.Ordinal).ToList();
         foreach (var m in models)
         {
             var of = runs.Where(r => r.Model == m).ToList();
-            _modelSize[m] = (double?)of.Select(r => r.Parameters).FirstOrDefault(p => p.HasValue)
+            modelSize[m] = (double?)of.Select(r => r.Parameters).FirstOrDefault(p => p.HasValue)
                 ?? of.Select(r => r.SizeRank).FirstOrDefault(p => p.HasValue);
         }
         Models = models
@@ -35,7 +37,7 @@ public sealed class ResultGrid
         foreach (var d in data)
         {
             var of = runs.Where(r => r.DataLabel == d).ToList();
-            _dataSize[d] = (double?)of.Select(r => r.ImageCount).FirstOrDefault(v => v.HasValue)
+            dataSize[d] = (double?)of.Select(r => r.ImageCount).FirstOrDefault(v => v.HasValue)
                 ?? of.Select(r => r.DataFraction).FirstOrDefault(v => v.HasValue);
         }
         DataLabels = data
@@ -62,15 +64,15 @@ public sealed class ResultGrid
 
     /// <summary>The cell, or null when no run has this combination.</summary>
     public GridCell? Cell(string model, string data, long iterations) =>
-        _cells.GetValueOrDefault((model, data, iterations));
+        cells.GetValueOrDefault((model, data, iterations));
 
     /// <summary>The cells of one (model, data) pair, shortest first.</summary>
     public IReadOnlyList<GridCell> Series(string model, string data) =>
         Lengths.Select(l => Cell(model, data, l)).OfType<GridCell>().ToList();
 
     /// <summary>Parameter count (or size rank) of a model, if known.</summary>
-    public double? ModelSize(string model) => _modelSize.GetValueOrDefault(model);
+    public double? ModelSize(string model) => modelSize.GetValueOrDefault(model);
 
     /// <summary>Image count (or fraction) of a data label, if known.</summary>
-    public double? DataSize(string data) => _dataSize.GetValueOrDefault(data);
+    public double? DataSize(string data) => dataSize.GetValueOrDefault(data);
 }

@@ -1,81 +1,82 @@
 using System.Globalization;
+using MimScale.Analysis.Results;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Io;
 
 /// <summary>Header positions of the columns named in <see cref="ResultTableOptions"/> and the per-row cell parsing.</summary>
 internal sealed class ColumnMap
 {
-    private readonly string _file;
-    private readonly List<string> _header;
-    private readonly ResultTableOptions _o;
-    private readonly int _model, _params, _label, _fraction, _images, _iterations, _val, _train, _seed;
-    private readonly List<(string Name, int Index)> _metrics;
+    private readonly string file;
+    private readonly List<string> header;
+    private readonly ResultTableOptions o;
+    private readonly int model, parameters, label, fraction, images, iterations, val, train, seed;
+    private readonly List<(string Name, int Index)> metrics;
 
     public ColumnMap(string file, int headerLine, List<string> header, ResultTableOptions options)
     {
-        _file = file;
-        _header = header;
-        _o = options;
-        _model = Require(options.ModelColumn, headerLine);
-        _iterations = Require(options.IterationsColumn, headerLine);
-        _params = Find(options.ParamsColumn);
-        _label = Find(options.DataLabelColumn);
-        _fraction = Find(options.DataFractionColumn);
-        _images = Find(options.ImagesColumn);
-        _val = Find(options.ValLossColumn);
-        _train = Find(options.TrainLossColumn);
-        _seed = Find(options.SeedColumn);
-        if (_label < 0 && _fraction < 0)
+        this.file = file;
+        this.header = header;
+        o = options;
+        model = Require(options.ModelColumn, headerLine);
+        iterations = Require(options.IterationsColumn, headerLine);
+        parameters = Find(options.ParamsColumn);
+        label = Find(options.DataLabelColumn);
+        fraction = Find(options.DataFractionColumn);
+        images = Find(options.ImagesColumn);
+        val = Find(options.ValLossColumn);
+        train = Find(options.TrainLossColumn);
+        seed = Find(options.SeedColumn);
+        if (label < 0 && fraction < 0)
             throw new ResultTableException(file, headerLine, null,
                 $"needs a data label column '{options.DataLabelColumn}' or a data fraction column '{options.DataFractionColumn}'; header is: {string.Join(",", header)}");
-        _metrics = options.MetricColumns.Select(m => (m, Find(m))).Where(m => m.Item2 >= 0).ToList();
+        metrics = options.MetricColumns.Select(m => (m, Find(m))).Where(m => m.Item2 >= 0).ToList();
     }
 
     public RunResult ReadRow(List<string> f, int line)
     {
-        string model = f[_model].Trim();
-        if (model.Length == 0) throw Bad(line, _model, "empty model name");
-        long iterations = Scaled(f, _iterations, line) is { } it && it >= 1 && it == Math.Floor(it)
-            ? (long)it : throw Bad(line, _iterations, $"'{f[_iterations]}' is not a positive whole number of iterations");
+        string model = f[this.model].Trim();
+        if (model.Length == 0) throw Bad(line, this.model, "empty model name");
+        long iterations = Scaled(f, this.iterations, line) is { } it && it >= 1 && it == Math.Floor(it)
+            ? (long)it : throw Bad(line, this.iterations, $"'{f[this.iterations]}' is not a positive whole number of iterations");
 
-        double? fraction = _fraction >= 0 ? Number(f, _fraction, line) : null;
-        if (fraction is { } fr && (fr <= 0 || fr > 1)) throw Bad(line, _fraction, $"fraction {fr} is outside (0, 1]");
-        string? label = _label >= 0 && f[_label].Trim().Length > 0 ? f[_label].Trim() : null;
-        if (label is null && fraction is null) throw Bad(line, _label >= 0 ? _label : _fraction, "neither a data label nor a data fraction");
+        double? fraction = this.fraction >= 0 ? Number(f, this.fraction, line) : null;
+        if (fraction is { } fr && (fr <= 0 || fr > 1)) throw Bad(line, this.fraction, $"fraction {fr} is outside (0, 1]");
+        string? label = this.label >= 0 && f[this.label].Trim().Length > 0 ? f[this.label].Trim() : null;
+        if (label is null && fraction is null) throw Bad(line, this.label >= 0 ? this.label : this.fraction, "neither a data label nor a data fraction");
         label ??= (fraction!.Value * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
-        double? images = _images >= 0 ? Scaled(f, _images, line) : null;
+        double? images = this.images >= 0 ? Scaled(f, this.images, line) : null;
         long? imageCount = images is { } im ? (long)Math.Round(im)
-            : _o.LabelImageCounts.TryGetValue(label, out var known) ? known
-            : fraction is { } fc ? (long)Math.Round(fc * _o.FractionBaseImages) : null;
+            : o.LabelImageCounts.TryGetValue(label, out var known) ? known
+            : fraction is { } fc ? (long)Math.Round(fc * o.FractionBaseImages) : null;
 
-        double? seed = _seed >= 0 ? Number(f, _seed, line) : null;
-        if (seed is { } s && s != Math.Floor(s)) throw Bad(line, _seed, $"seed '{f[_seed]}' is not an integer");
+        double? seed = this.seed >= 0 ? Number(f, this.seed, line) : null;
+        if (seed is { } s && s != Math.Floor(s)) throw Bad(line, this.seed, $"seed '{f[this.seed]}' is not an integer");
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, index) in _metrics)
+        foreach (var (name, index) in this.metrics)
             if (Number(f, index, line) is { } v) metrics[name] = v;
 
         return new RunResult(model, label, iterations)
         {
-            Parameters = _params >= 0 && Scaled(f, _params, line) is { } p ? (long)Math.Round(p) : null,
+            Parameters = parameters >= 0 && Scaled(f, parameters, line) is { } p ? (long)Math.Round(p) : null,
             DataFraction = fraction,
             ImageCount = imageCount,
             Seed = seed is { } sd ? (int)sd : 0,
-            FinalValLoss = _val >= 0 ? Number(f, _val, line) : null,
-            FinalTrainLoss = _train >= 0 ? Number(f, _train, line) : null,
+            FinalValLoss = val >= 0 ? Number(f, val, line) : null,
+            FinalTrainLoss = train >= 0 ? Number(f, train, line) : null,
             Metrics = metrics,
         };
     }
 
     private int Find(string? name) =>
-        name is null ? -1 : _header.FindIndex(h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
+        name is null ? -1 : header.FindIndex(h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
 
     private int Require(string name, int headerLine)
     {
         int i = Find(name);
-        return i >= 0 ? i : throw new ResultTableException(_file, headerLine, name,
-            $"required column is missing; header is: {string.Join(",", _header)}");
+        return i >= 0 ? i : throw new ResultTableException(file, headerLine, name,
+            $"required column is missing; header is: {string.Join(",", header)}");
     }
 
     /// <summary>A finite number, or null for an empty cell.</summary>
@@ -99,5 +100,5 @@ internal sealed class ColumnMap
         throw Bad(line, index, $"'{text}' is not a non-negative number (K/M/B suffix allowed)");
     }
 
-    private ResultTableException Bad(int line, int index, string problem) => new(_file, line, _header[index], problem);
+    private ResultTableException Bad(int line, int index, string problem) => new(file, line, header[index], problem);
 }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Io;
 
 /// <summary>
 /// Splits one CSV line into fields (RFC 4180 quoting: fields in double quotes may contain commas, and "" is a quote).

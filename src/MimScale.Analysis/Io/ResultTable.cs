@@ -1,7 +1,8 @@
 using System.Globalization;
+using MimScale.Analysis.Results;
 using MimScale.Files;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Io;
 
 /// <summary>
 /// Reads and writes flat result tables: one run per line, columns named in <see cref="ResultTableOptions"/>.

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Io;
 
 /// <summary>A result table that cannot be read: names the file, the 1-based line and, when known, the column.</summary>
 public sealed class ResultTableException : Exception

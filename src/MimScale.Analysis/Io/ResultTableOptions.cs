@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Io;
 
 /// <summary>
 /// Column names and conventions for <see cref="ResultTable.ReadCsv"/>. The defaults match

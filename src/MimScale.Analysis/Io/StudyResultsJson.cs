@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MimScale.Analysis.Results;
 using MimScale.Files;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Io;
 
 /// <summary>
 /// Lossless JSON form of <see cref="StudyResults"/> (curves, compute and image paths included), for the study runner to

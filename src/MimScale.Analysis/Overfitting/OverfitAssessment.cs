@@ -1,4 +1,6 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Results;
+
+namespace MimScale.Analysis.Overfitting;
 
 /// <summary>Overfitting verdict of one run.</summary>
 public enum OverfitStatus

@@ -1,4 +1,7 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Results;
+
+namespace MimScale.Analysis.Overfitting;
 
 /// <summary>Applies <see cref="OverfitRule"/> to every run of a study (see the rule for the exact definitions).</summary>
 public static class OverfitDetector

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Overfitting;
 
 /// <summary>
 /// When a run counts as overfitting. Two forms, one threshold:

@@ -1,6 +1,8 @@
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
 using ScottPlot;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>
 /// Curves of the side-study arms: the class subset against its class-balanced counterpart per model (paper Figure 6)

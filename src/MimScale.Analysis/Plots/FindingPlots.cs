@@ -1,6 +1,10 @@
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Statistics;
+using MimScale.Analysis.Tables;
 using ScottPlot;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>
 /// The two figures drawn from the findings: Table 3 as lines over the data sizes with finding 1(c)'s inversion squared, and

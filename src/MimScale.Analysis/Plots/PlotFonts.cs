@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>
 /// Finds a TrueType font for plot text. The SkiaSharp native build used here (NoDependencies) has no fontconfig, so

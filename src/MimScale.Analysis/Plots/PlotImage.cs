@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>A rendered plot: PNG bytes and how the report refers to it.</summary>
 /// <param name="FileName">File name inside the report's plots folder, e.g. "loss-model-swinv2-base.png".</param>

@@ -1,6 +1,11 @@
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Report;
 using ScottPlot;
+// ScottPlot has a GridCell of its own; the grid cell here is always the study grid's.
+using GridCell = MimScale.Analysis.Grid.GridCell;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>
 /// What the loss and metric figures mark on top of their lines: every grid cell with an overfitting run (a ring) and
@@ -8,15 +13,15 @@ namespace MimScale.Analysis;
 /// </summary>
 internal sealed class PlotMarks
 {
-    private readonly HashSet<(string, string, long)> _overfitting;
-    private readonly (string Model, string Data, long Iterations)? _witness;
-    private readonly string _overfitLegend;
+    private readonly HashSet<(string, string, long)> overfitting;
+    private readonly (string Model, string Data, long Iterations)? witness;
+    private readonly string overfitLegend;
 
     private PlotMarks(HashSet<(string, string, long)> overfitting, (string, string, long)? witness, string overfitLegend)
     {
-        _overfitting = overfitting;
-        _witness = witness;
-        _overfitLegend = overfitLegend;
+        this.overfitting = overfitting;
+        this.witness = witness;
+        this.overfitLegend = overfitLegend;
     }
 
     /// <summary>Ring colour: black reads on every Category10 line colour.</summary>
@@ -37,10 +42,10 @@ internal sealed class PlotMarks
     /// <summary>Rings the overfitting cells among <paramref name="cells"/> and squares the witness, at (iterations, y).</summary>
     public void Mark(Plot plot, IReadOnlyList<GridCell> cells, Func<GridCell, double> y)
     {
-        var rings = cells.Where(c => _overfitting.Contains((c.Model, c.DataLabel, c.Iterations))).ToList();
-        StudyPlots.Line(plot, rings.Select(c => (double)c.Iterations), rings.Select(y), Ring, _overfitLegend,
+        var rings = cells.Where(c => overfitting.Contains((c.Model, c.DataLabel, c.Iterations))).ToList();
+        StudyPlots.Line(plot, rings.Select(c => (double)c.Iterations), rings.Select(y), Ring, overfitLegend,
             LinePattern.Solid, 16, lineWidth: 0, shape: MarkerShape.OpenCircle);
-        if (_witness is not { } w) return;
+        if (witness is not { } w) return;
         var hit = cells.Where(c => (c.Model, c.DataLabel, c.Iterations) == w).ToList();
         StudyPlots.Line(plot, hit.Select(c => (double)c.Iterations), hit.Select(y), Witness, $"finding 1 witness: {w.Model} / {w.Data} @{w.Iterations}",
             LinePattern.Solid, 24, lineWidth: 0, shape: MarkerShape.OpenSquare);

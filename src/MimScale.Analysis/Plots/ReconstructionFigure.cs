@@ -1,7 +1,10 @@
 using System.Globalization;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
 using SkiaSharp;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>
 /// The paper's Figure 5: reconstructions (original | masked | reconstruction) of a training and a validation image by

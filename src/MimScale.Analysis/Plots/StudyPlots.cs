@@ -1,7 +1,11 @@
 using System.Text;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Report;
 using ScottPlot;
+// ScottPlot has a GridCell of its own; the grid cell here is always the study grid's.
+using GridCell = MimScale.Analysis.Grid.GridCell;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Plots;
 
 /// <summary>
 /// Renders the study figures with ScottPlot (Skia backend) as PNG bytes: loss curves per model and per data size with the

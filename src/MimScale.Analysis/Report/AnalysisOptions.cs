@@ -1,4 +1,7 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Overfitting;
+
+namespace MimScale.Analysis.Report;
 
 /// <summary>What to analyse and with which rules.</summary>
 /// <param name="Metric">Primary downstream metric (Table 3, findings 2 and 3, Figures 2 and 4); higher is better.</param>

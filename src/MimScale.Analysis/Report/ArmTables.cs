@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Report;
 
 /// <summary>The side-study arms as report tables: decoder size (paper Table 8) and class subset vs class-balanced fraction (Table 9).</summary>
 public static class ArmTables

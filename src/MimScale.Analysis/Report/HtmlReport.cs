@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Plots;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Report;
 
 /// <summary>report.html: the same content as report.md in one self-contained file (PNGs as base64 data URIs, inline CSS).</summary>
 internal static class HtmlReport

@@ -1,6 +1,8 @@
 using System.Text;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Plots;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Report;
 
 /// <summary>report.md: findings, tables and links to the PNGs in the plots folder.</summary>
 internal static class MarkdownReport

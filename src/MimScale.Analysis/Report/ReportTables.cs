@@ -1,6 +1,11 @@
 using System.Globalization;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Report;
 
 /// <summary>The report's tables as <see cref="TableBlock"/>s, shared by the text, Markdown and HTML reports.</summary>
 public static class ReportTables

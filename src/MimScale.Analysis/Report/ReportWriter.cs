@@ -1,5 +1,7 @@
+using MimScale.Analysis.Plots;
+using MimScale.Analysis.Results;
 using MimScale.Files;
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Report;
 
 /// <summary>Paths written by <c>ReportWriter.Write</c>.</summary>
 /// <param name="MarkdownPath">report.md.</param>

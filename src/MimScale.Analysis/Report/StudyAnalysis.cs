@@ -1,4 +1,10 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Tables;
+
+namespace MimScale.Analysis.Report;
 
 /// <summary>Every derived table and verdict of one study, computed once and shared by the console and file reports.</summary>
 /// <param name="Results">The input, side-study arms included.</param>

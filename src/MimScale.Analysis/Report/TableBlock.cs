@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Report;
 
 /// <summary>A titled table of pre-formatted cells, printable as plain text, Markdown or HTML.</summary>
 /// <param name="Title">Section title.</param>

@@ -1,6 +1,7 @@
 using System.Text;
+using MimScale.Analysis.Findings;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Report;
 
 /// <summary>Plain-text rendering of an analysis for the console (no colours or box drawing, so it survives redirection).</summary>
 public static class TextReport

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Results;
 
 /// <summary>
 /// One logged point of a run's loss curve. Train and validation losses are logged at different

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Results;
 
 /// <summary>
 /// Names of the side studies (<see cref="RunResult.Arm"/>) that sit beside the main data-scaling grid, each with its

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Results;
 
 /// <summary>Compute spent by one run; every field is optional because external tables rarely report it.</summary>
 /// <param name="Flops">Total training floating-point operations (multiply-accumulates counted as 2), if known.</param>

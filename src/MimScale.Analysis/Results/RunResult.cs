@@ -1,4 +1,6 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Io;
+
+namespace MimScale.Analysis.Results;
 
 /// <summary>
 /// Everything the analysis needs to know about one pre-training run: which model, on which data, for how long,

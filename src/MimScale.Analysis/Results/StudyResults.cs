@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Results;
 
 /// <summary>All runs of one study, as handed to the analysis.</summary>
 /// <param name="Name">Study name, shown in report titles.</param>

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Statistics;
 
 /// <summary>Correlation of two paired samples with the least-squares line of y on x.</summary>
 /// <param name="N">Number of pairs.</param>

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Statistics;
 
 /// <summary>Ordinary least-squares line y = Intercept + Slope x.</summary>
 /// <param name="Intercept">a in y = a + b x.</param>

@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Statistics;
 
 /// <summary>Descriptive statistics and correlation coefficients in double precision. Pure functions.</summary>
 public static class Stats

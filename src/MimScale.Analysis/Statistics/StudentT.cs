@@ -1,4 +1,4 @@
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Statistics;
 
 /// <summary>
 /// Student's t tail probabilities through the regularized incomplete beta function:

@@ -1,4 +1,6 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Grid;
+
+namespace MimScale.Analysis.Tables;
 
 /// <summary>Best value of a metric for one (model, data) pair and the training length that reached it.</summary>
 public sealed record BestMetricEntry(string Model, string DataLabel, double Value, long AtIterations);

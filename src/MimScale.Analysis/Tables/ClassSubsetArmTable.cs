@@ -1,4 +1,7 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Results;
+
+namespace MimScale.Analysis.Tables;
 
 /// <summary>Seed means of one side of a class-subset comparison.</summary>
 /// <param name="DataLabel">Data label.</param>
@@ -15,6 +18,8 @@ public sealed record ArmSide(string DataLabel, long? Images, IReadOnlyList<RunRe
 }
 
 /// <summary>A class subset and its class-balanced counterpart on one model and length.</summary>
+/// <param name="Model">The model's zoo name.</param>
+/// <param name="Iterations">The pre-training length.</param>
 /// <param name="Classes">k of the class subset.</param>
 /// <param name="Subset">All images of k classes.</param>
 /// <param name="Matched">The main grid's class-balanced fraction with the nearest image count, or null when none is known.</param>

@@ -1,4 +1,9 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+
+namespace MimScale.Analysis.Tables;
 
 /// <summary>One row of <see cref="CorrelationTable"/>: a loss against a metric within one group of runs.</summary>
 /// <param name="Loss">"val_loss" or "train_loss" (final values).</param>

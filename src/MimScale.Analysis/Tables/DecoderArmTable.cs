@@ -1,6 +1,12 @@
-namespace MimScale.Analysis;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+
+namespace MimScale.Analysis.Tables;
 
 /// <summary>One decoder on one (model, data, length): seed means.</summary>
+/// <param name="Model">The model's zoo name.</param>
+/// <param name="DataLabel">The data size's label.</param>
+/// <param name="Iterations">The pre-training length.</param>
 /// <param name="Decoder">"linear" or "transformer-k".</param>
 /// <param name="Runs">Runs averaged (seeds).</param>
 /// <param name="TrainLoss">Mean final pre-training loss.</param>

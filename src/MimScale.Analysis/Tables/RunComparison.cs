@@ -1,6 +1,7 @@
 using System.Globalization;
+using MimScale.Analysis.Report;
 
-namespace MimScale.Analysis;
+namespace MimScale.Analysis.Tables;
 
 /// <summary>One evaluation of a run: the iteration, the epoch if the run counts them, and the metric's value.</summary>
 public readonly record struct EvalPoint(long Step, double? Epoch, double Value);

@@ -1,5 +1,7 @@
 using System.CommandLine;
-using MimScale.Analysis;
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
 
 namespace MimScale.Cli.Commands;
 

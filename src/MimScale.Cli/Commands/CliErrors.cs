@@ -1,7 +1,8 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Io;
 using MimScale.Data.Errors;
-using MimScale.Models.Checkpoints;
-using MimScale.Study;
+using MimScale.Models.TensorFiles;
+using MimScale.Study.Execution;
+using MimScale.Study.Spec;
 using MimScale.Training.Runs;
 
 namespace MimScale.Cli.Commands;

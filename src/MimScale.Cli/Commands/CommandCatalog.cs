@@ -20,7 +20,7 @@ public static class CommandCatalog
         yield return SegmentCommand.Create();
         yield return DetectCommand.Create();
         yield return AnalyzeCommand.Create();
-        yield return StudyCommand.Create((_, _, threadsPerJob) => new MimScale.Study.EngineStudyExecutor(threadsPerJob));
+        yield return StudyCommand.Create((_, _, threadsPerJob) => new MimScale.Study.Execution.EngineStudyExecutor(threadsPerJob));
         yield return BenchCommand.Create();
     }
 }

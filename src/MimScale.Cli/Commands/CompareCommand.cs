@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using MimScale.Analysis;
+using MimScale.Analysis.Tables;
 using MimScale.Training.Runs;
 
 namespace MimScale.Cli.Commands;

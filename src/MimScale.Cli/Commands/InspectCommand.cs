@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +38,7 @@ public static class InspectCommand
                 return 0;
             }
             // Header only: shapes and dtypes without reading the weights, so multi-GB checkpoints inspect instantly.
-            var header = TensorFiles.LoadHeader(path);
+            var header = TensorFile.LoadHeader(path);
             output.WriteLine($"file          {path}");
             output.WriteLine($"format        {header.Format}" +
                              (header.StateDictPath.Length > 0 ? $" (state dict under '{header.StateDictPath}')" : ""));

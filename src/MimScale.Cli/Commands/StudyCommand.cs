@@ -1,9 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
-using MimScale.Analysis;
+using MimScale.Analysis.Report;
 using MimScale.Data.Errors;
 using MimScale.Models.Zoo;
-using MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+using MimScale.Study.Workers;
 using MimScale.Training.Distributed;
 
 namespace MimScale.Cli.Commands;

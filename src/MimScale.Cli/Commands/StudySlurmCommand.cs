@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MimScale.Files;
-using MimScale.Study;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Workers;
 
 namespace MimScale.Cli.Commands;
 

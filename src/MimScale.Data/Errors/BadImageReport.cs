@@ -15,24 +15,24 @@ public sealed record BadImage(int Index, string Id, string Reason);
 /// </summary>
 public sealed class BadImageReport
 {
-    private readonly ConcurrentDictionary<int, BadImage> _images = new();
-    private long _substitutions;
+    private readonly ConcurrentDictionary<int, BadImage> images = new();
+    private long substitutions;
 
     /// <summary>Distinct bad images, ordered by source index.</summary>
-    public IReadOnlyList<BadImage> Images => _images.Values.OrderBy(b => b.Index).ToList();
+    public IReadOnlyList<BadImage> Images => images.Values.OrderBy(b => b.Index).ToList();
 
     /// <summary>Number of distinct bad images.</summary>
-    public int Count => _images.Count;
+    public int Count => images.Count;
 
     /// <summary>How many samples were served by a substitute image.</summary>
-    public long Substitutions => Interlocked.Read(ref _substitutions);
+    public long Substitutions => Interlocked.Read(ref substitutions);
 
     /// <summary>True when <paramref name="index"/> is already known to be bad (no second decode attempt).</summary>
-    public bool IsKnownBad(int index) => _images.ContainsKey(index);
+    public bool IsKnownBad(int index) => images.ContainsKey(index);
 
-    internal void Add(BadImage image) => _images.TryAdd(image.Index, image);
+    internal void Add(BadImage image) => images.TryAdd(image.Index, image);
 
-    internal void CountSubstitution() => Interlocked.Increment(ref _substitutions);
+    internal void CountSubstitution() => Interlocked.Increment(ref substitutions);
 
     /// <summary>Human-readable summary for the end of a run.</summary>
     public override string ToString()

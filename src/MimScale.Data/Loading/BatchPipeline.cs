@@ -23,17 +23,17 @@ public sealed class BatchPipeline : IDisposable
         public ExceptionDispatchInfo? Error;
     }
 
-    private readonly IImageSource _source;
-    private readonly ISampleTransform _transform;
-    private readonly LoaderOptions _options;
-    private readonly Action<HostBatch>? _postProcess;
-    private readonly BlockingCollection<Job> _queue = new();
-    private readonly Queue<Job> _pending = new();
-    private readonly Thread[] _threads;
-    private readonly CancellationTokenSource _cts = new();
-    private EpochPlan _plan;
-    private LoaderPosition _cursor; // next batch to schedule
-    private bool _disposed;
+    private readonly IImageSource source;
+    private readonly ISampleTransform transform;
+    private readonly LoaderOptions options;
+    private readonly Action<HostBatch>? postProcess;
+    private readonly BlockingCollection<Job> queue = new();
+    private readonly Queue<Job> pending = new();
+    private readonly Thread[] threads;
+    private readonly CancellationTokenSource cts = new();
+    private EpochPlan plan;
+    private LoaderPosition cursor; // next batch to schedule
+    private bool disposed;
 
     /// <summary>Images that were skipped (policy <see cref="BadImagePolicy.Skip"/>).</summary>
     public BadImageReport BadImages { get; } = new();
@@ -42,7 +42,7 @@ public sealed class BatchPipeline : IDisposable
     /// <summary>Batches per epoch for this rank (the same every epoch).</summary>
     public int BatchesPerEpoch { get; }
     /// <summary>The options.</summary>
-    public LoaderOptions Options => _options;
+    public LoaderOptions Options => options;
 
     /// <summary>Starts the workers at <paramref name="start"/>.</summary>
     public BatchPipeline(IImageSource source, ISampleTransform transform, LoaderOptions options, LoaderPosition? start = null,
@@ -50,35 +50,35 @@ public sealed class BatchPipeline : IDisposable
     {
         options.Validate();
         if (source.Count == 0) throw new DataSourceException(source.Description, "source has no images");
-        _source = source;
-        _transform = transform;
-        _options = options;
-        _postProcess = postProcess;
+        this.source = source;
+        this.transform = transform;
+        this.options = options;
+        this.postProcess = postProcess;
         var s = start ?? LoaderPosition.Start;
-        _plan = new EpochPlan(source.Count, s.Epoch, options);
-        BatchesPerEpoch = _plan.BatchCount;
+        plan = new EpochPlan(source.Count, s.Epoch, options);
+        BatchesPerEpoch = plan.BatchCount;
         if (BatchesPerEpoch == 0)
             throw new DataSourceException(source.Description,
                 $"{source.Count} images give no full batch of {options.BatchSize} per rank for world size {options.WorldSize}");
         if (s.BatchIndex >= BatchesPerEpoch)
             throw new ArgumentException($"start position {s} is past the {BatchesPerEpoch} batches of an epoch");
         Position = s;
-        _cursor = s;
-        _threads = new Thread[options.Workers];
-        for (int i = 0; i < _threads.Length; i++)
+        cursor = s;
+        threads = new Thread[options.Workers];
+        for (int i = 0; i < threads.Length; i++)
         {
-            _threads[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"mimscale-data-{i}" };
-            _threads[i].Start();
+            threads[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"mimscale-data-{i}" };
+            threads[i].Start();
         }
     }
 
     /// <summary>The next batch in stream order, or null when <see cref="LoaderOptions.Epochs"/> are exhausted.</summary>
     public HostBatch? Next()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(disposed, this);
         Fill();
-        if (_pending.Count == 0) return null;
-        var job = _pending.Dequeue();
+        if (pending.Count == 0) return null;
+        var job = pending.Dequeue();
         job.Done.Wait();
         job.Done.Dispose();
         Fill();
@@ -92,14 +92,14 @@ public sealed class BatchPipeline : IDisposable
 
     private void Fill()
     {
-        int depth = Math.Max(_options.Prefetch, _options.Workers);
-        while (_pending.Count < depth && (_options.Epochs is null || _cursor.Epoch < _options.Epochs))
+        int depth = Math.Max(options.Prefetch, options.Workers);
+        while (pending.Count < depth && (options.Epochs is null || cursor.Epoch < options.Epochs))
         {
-            if (_plan.Epoch != _cursor.Epoch) _plan = new EpochPlan(_source.Count, _cursor.Epoch, _options);
-            var job = new Job(_plan, _cursor.BatchIndex);
-            _pending.Enqueue(job);
-            _queue.Add(job);
-            _cursor = Advance(_cursor);
+            if (plan.Epoch != cursor.Epoch) plan = new EpochPlan(source.Count, cursor.Epoch, options);
+            var job = new Job(plan, cursor.BatchIndex);
+            pending.Enqueue(job);
+            queue.Add(job);
+            cursor = Advance(cursor);
         }
     }
 
@@ -107,7 +107,7 @@ public sealed class BatchPipeline : IDisposable
     {
         try
         {
-            foreach (var job in _queue.GetConsumingEnumerable(_cts.Token))
+            foreach (var job in queue.GetConsumingEnumerable(cts.Token))
             {
                 try { job.Result = Build(job); }
                 catch (Exception e) { job.Error = ExceptionDispatchInfo.Capture(e); }
@@ -120,20 +120,20 @@ public sealed class BatchPipeline : IDisposable
     private HostBatch Build(Job job)
     {
         var (first, count) = job.Plan.BatchRange(job.Batch);
-        var host = new HostBatch(count, _transform.ImageSize, _transform.MaskLength, new LoaderPosition(job.Plan.Epoch, job.Batch));
+        var host = new HostBatch(count, transform.ImageSize, transform.MaskLength, new LoaderPosition(job.Plan.Epoch, job.Batch));
         try
         {
             for (int s = 0; s < count; s++)
             {
-                if (_cts.IsCancellationRequested) throw new OperationCanceledException();
+                if (cts.IsCancellationRequested) throw new OperationCanceledException();
                 int planned = job.Plan.Indices[first + s];
-                var ctx = new SampleContext(_options.Seed, job.Plan.Epoch, job.Plan.Positions[first + s], planned);
+                var ctx = new SampleContext(options.Seed, job.Plan.Epoch, job.Plan.Positions[first + s], planned);
                 using var image = LoadWithPolicy(planned, out int actual);
-                _transform.Apply(image, ctx, host.Image(s), host.Mask(s));
-                host.Labels[s] = _source.GetLabel(actual);
+                transform.Apply(image, ctx, host.Image(s), host.Mask(s));
+                host.Labels[s] = source.GetLabel(actual);
                 host.Indices[s] = actual;
             }
-            _postProcess?.Invoke(host);
+            postProcess?.Invoke(host);
             return host;
         }
         catch
@@ -149,40 +149,40 @@ public sealed class BatchPipeline : IDisposable
     /// </summary>
     private DecodedImage LoadWithPolicy(int index, out int actual)
     {
-        int n = _source.Count;
+        int n = source.Count;
         for (int step = 0; step < n; step++)
         {
             int i = (index + step) % n;
             if (BadImages.IsKnownBad(i)) continue;
             try
             {
-                var image = _source.Load(i);
+                var image = source.Load(i);
                 if (step > 0) BadImages.CountSubstitution();
                 actual = i;
                 return image;
             }
-            catch (ImageDecodeException e) when (_options.BadImages == BadImagePolicy.Skip)
+            catch (ImageDecodeException e) when (options.BadImages == BadImagePolicy.Skip)
             {
-                BadImages.Add(new BadImage(i, _source.GetId(i), e.Message));
+                BadImages.Add(new BadImage(i, source.GetId(i), e.Message));
             }
         }
-        throw new DataSourceException(_source.Description, $"no decodable image left in the source ({BadImages.Count} bad)");
+        throw new DataSourceException(source.Description, $"no decodable image left in the source ({BadImages.Count} bad)");
     }
 
     /// <summary>Stops the workers and returns the buffers of batches not handed out.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        _cts.Cancel();
-        _queue.CompleteAdding();
-        foreach (var t in _threads) t.Join();
-        while (_pending.Count > 0)
+        if (disposed) return;
+        disposed = true;
+        cts.Cancel();
+        queue.CompleteAdding();
+        foreach (var t in threads) t.Join();
+        while (pending.Count > 0)
         {
-            var job = _pending.Dequeue();
+            var job = pending.Dequeue();
             if (job.Done.IsSet) job.Result?.Dispose();
         }
-        _queue.Dispose();
-        _cts.Dispose();
+        queue.Dispose();
+        cts.Dispose();
     }
 }

@@ -25,13 +25,13 @@ public sealed class EpochPlan
     public int BatchCount { get; }
     /// <summary>Passes over the rank's share in this epoch: 1 unless the share is smaller than one batch.</summary>
     public int Passes { get; }
-    private readonly int _batchSize;
+    private readonly int batchSize;
 
     /// <summary>Builds the plan.</summary>
     public EpochPlan(int count, int epoch, LoaderOptions o)
     {
         Epoch = epoch;
-        _batchSize = o.BatchSize;
+        batchSize = o.BatchSize;
         int perRank = o.DropLast ? count / o.WorldSize : (count - o.Rank + o.WorldSize - 1) / o.WorldSize;
         Passes = o.DropLast && perRank > 0 && perRank < o.BatchSize ? (o.BatchSize + perRank - 1) / perRank : 1;
         Positions = new long[perRank * Passes];
@@ -60,7 +60,7 @@ public sealed class EpochPlan
     /// <summary>The slice [first, first+count) of the rank's stream that batch <paramref name="batch"/> covers.</summary>
     public (int First, int Count) BatchRange(int batch)
     {
-        int first = batch * _batchSize;
-        return (first, Math.Min(_batchSize, Indices.Length - first));
+        int first = batch * batchSize;
+        return (first, Math.Min(batchSize, Indices.Length - first));
     }
 }

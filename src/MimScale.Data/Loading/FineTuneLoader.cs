@@ -48,7 +48,7 @@ public sealed class FineTuneBatch : IDisposable
 /// </summary>
 public sealed class FineTuneLoader : IDisposable
 {
-    private readonly BatchPipeline _pipeline;
+    private readonly BatchPipeline pipeline;
 
     public FineTuneLoader(IImageSource source, ISampleTransform transform, LoaderOptions options, MixupConfig? mixup = null,
         LoaderPosition? start = null)
@@ -62,20 +62,20 @@ public sealed class FineTuneLoader : IDisposable
             var mix = new MixupCutmix(mixup, source.ClassNames.Count, options.Seed);
             post = h => mix.Apply(h);
         }
-        _pipeline = new BatchPipeline(source, transform, options, start, post);
+        pipeline = new BatchPipeline(source, transform, options, start, post);
     }
 
     /// <summary>Position of the next batch.</summary>
-    public LoaderPosition Position => _pipeline.Position;
+    public LoaderPosition Position => pipeline.Position;
     /// <summary>Batches per epoch for this rank.</summary>
-    public int BatchesPerEpoch => _pipeline.BatchesPerEpoch;
+    public int BatchesPerEpoch => pipeline.BatchesPerEpoch;
     /// <summary>Images skipped so far.</summary>
-    public BadImageReport BadImages => _pipeline.BadImages;
+    public BadImageReport BadImages => pipeline.BadImages;
 
     /// <summary>The next batch, or null at the end of a finite stream.</summary>
     public FineTuneBatch? Next()
     {
-        using var host = _pipeline.Next();
+        using var host = pipeline.Next();
         return host is null ? null : new FineTuneBatch(host);
     }
 
@@ -86,5 +86,5 @@ public sealed class FineTuneLoader : IDisposable
     }
 
     /// <summary>Stops the workers.</summary>
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose() => pipeline.Dispose();
 }

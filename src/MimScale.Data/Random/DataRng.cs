@@ -9,16 +9,16 @@ namespace MimScale.Data.Random;
 /// </summary>
 public struct DataRng
 {
-    private ulong _s0, _s1, _s2, _s3;
+    private ulong s0, s1, s2, s3;
 
     /// <summary>Seeds the four state words from a SplitMix64 sequence started at <paramref name="seed"/>.</summary>
     public DataRng(ulong seed)
     {
         ulong x = seed;
-        _s0 = SplitMix64.Next(ref x);
-        _s1 = SplitMix64.Next(ref x);
-        _s2 = SplitMix64.Next(ref x);
-        _s3 = SplitMix64.Next(ref x);
+        s0 = SplitMix64.Next(ref x);
+        s1 = SplitMix64.Next(ref x);
+        s2 = SplitMix64.Next(ref x);
+        s3 = SplitMix64.Next(ref x);
     }
 
     /// <summary>
@@ -38,14 +38,14 @@ public struct DataRng
     /// <summary>Next 64 uniformly random bits.</summary>
     public ulong NextUInt64()
     {
-        ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = BitOperations.RotateLeft(_s3, 45);
+        ulong result = BitOperations.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = BitOperations.RotateLeft(s3, 45);
         return result;
     }
 

@@ -9,9 +9,9 @@ namespace MimScale.Data.Sources;
 /// </summary>
 public sealed class DecodedImage : IDisposable
 {
-    private byte[]? _buffer;
-    private readonly int _offset;
-    private readonly bool _pooled;
+    private byte[]? buffer;
+    private readonly int offset;
+    private readonly bool pooled;
 
     /// <summary>Width in pixels.</summary>
     public int Width { get; }
@@ -23,9 +23,9 @@ public sealed class DecodedImage : IDisposable
     internal DecodedImage(byte[] buffer, int offset, int width, int height, int channels, bool pooled)
     {
         if (channels is not (1 or 4)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "1 or 4.");
-        _buffer = buffer;
-        _offset = offset;
-        _pooled = pooled;
+        this.buffer = buffer;
+        this.offset = offset;
+        this.pooled = pooled;
         Width = width;
         Height = height;
         Channels = channels;
@@ -47,17 +47,17 @@ public sealed class DecodedImage : IDisposable
     }
 
     /// <summary>The pixels, Height*Width*Channels bytes.</summary>
-    public ReadOnlySpan<byte> Pixels => new(Buffer, _offset, Width * Height * Channels);
+    public ReadOnlySpan<byte> Pixels => new(Buffer, offset, Width * Height * Channels);
 
-    internal Span<byte> WritablePixels => new(Buffer, _offset, Width * Height * Channels);
+    internal Span<byte> WritablePixels => new(Buffer, offset, Width * Height * Channels);
 
-    internal byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(DecodedImage));
-    internal int Offset => _offset;
+    internal byte[] Buffer => buffer ?? throw new ObjectDisposedException(nameof(DecodedImage));
+    internal int Offset => offset;
 
     /// <summary>Returns the pooled buffer.</summary>
     public void Dispose()
     {
-        var b = Interlocked.Exchange(ref _buffer, null);
-        if (b is not null && _pooled) ArrayPool<byte>.Shared.Return(b);
+        var b = Interlocked.Exchange(ref buffer, null);
+        if (b is not null && pooled) ArrayPool<byte>.Shared.Return(b);
     }
 }

@@ -9,9 +9,9 @@ namespace MimScale.Data.Sources;
 /// </summary>
 public sealed class IdxSource : IImageSource
 {
-    private readonly byte[] _pixels;
-    private readonly byte[] _labels;
-    private readonly string _imagesPath;
+    private readonly byte[] pixels;
+    private readonly byte[] labels;
+    private readonly string imagesPath;
 
     /// <summary>Image height.</summary>
     public int Rows { get; }
@@ -36,9 +36,9 @@ public sealed class IdxSource : IImageSource
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] >= classNames.Count)
                 throw new DataSourceException(labelsPath, $"label {labels[i]} at record {i} is outside 0..{classNames.Count - 1}");
-        _pixels = pixels;
-        _labels = labels;
-        _imagesPath = imagesPath;
+        this.pixels = pixels;
+        this.labels = labels;
+        this.imagesPath = imagesPath;
         Count = dims[0];
         Rows = dims[1];
         Cols = dims[2];
@@ -48,15 +48,15 @@ public sealed class IdxSource : IImageSource
     }
 
     /// <inheritdoc />
-    public int GetLabel(int index) => _labels[index];
+    public int GetLabel(int index) => labels[index];
     /// <inheritdoc />
     public string GetId(int index) => FormatId(Split, index);
     /// <summary>The id of record <paramref name="index"/> of <paramref name="split"/>.</summary>
     public static string FormatId(string split, int index) => $"{split}/{index.ToString("D6", CultureInfo.InvariantCulture)}";
     /// <inheritdoc />
-    public string Describe(int index) => $"{_imagesPath} record {index}";
+    public string Describe(int index) => $"{imagesPath} record {index}";
     /// <summary>The raw bytes of image <paramref name="index"/> (Rows*Cols, row-major).</summary>
-    public ReadOnlySpan<byte> Pixels(int index) => _pixels.AsSpan(index * Rows * Cols, Rows * Cols);
+    public ReadOnlySpan<byte> Pixels(int index) => pixels.AsSpan(index * Rows * Cols, Rows * Cols);
     /// <inheritdoc />
-    public DecodedImage Load(int index) => DecodedImage.Wrap(_pixels, Cols, Rows, 1, index * Rows * Cols);
+    public DecodedImage Load(int index) => DecodedImage.Wrap(pixels, Cols, Rows, 1, index * Rows * Cols);
 }

@@ -12,8 +12,8 @@ public sealed class ImageFileSource : IImageSource
     public static readonly IReadOnlySet<string> ImageExtensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp" };
 
-    private readonly string[] _ids;
-    private readonly int[] _labels;
+    private readonly string[] ids;
+    private readonly int[] labels;
 
     /// <summary>Folder that the relative ids are resolved against.</summary>
     public string Root { get; }
@@ -24,7 +24,7 @@ public sealed class ImageFileSource : IImageSource
     /// <inheritdoc />
     public string Description { get; }
     /// <inheritdoc />
-    public int Count => _ids.Length;
+    public int Count => ids.Length;
 
     /// <summary>Builds a source from relative ids ('/'-separated) and labels (-1 = unlabelled).</summary>
     public ImageFileSource(string root, IReadOnlyList<string> ids, IReadOnlyList<int> labels,
@@ -32,21 +32,21 @@ public sealed class ImageFileSource : IImageSource
     {
         if (ids.Count != labels.Count) throw new ArgumentException("ids and labels differ in length.");
         Root = Path.GetFullPath(root);
-        _ids = ids.ToArray();
-        _labels = labels.ToArray();
+        this.ids = ids.ToArray();
+        this.labels = labels.ToArray();
         ClassNames = classNames.ToArray();
         Description = description;
         DecodeOptions = decodeOptions ?? ImageDecodeOptions.Default;
     }
 
     /// <inheritdoc />
-    public int GetLabel(int index) => _labels[index];
+    public int GetLabel(int index) => labels[index];
     /// <inheritdoc />
-    public string GetId(int index) => _ids[index];
+    public string GetId(int index) => ids[index];
     /// <inheritdoc />
     public string Describe(int index) => FullPath(index);
     /// <summary>Absolute path of image <paramref name="index"/>.</summary>
-    public string FullPath(int index) => Path.Combine(Root, _ids[index]);
+    public string FullPath(int index) => Path.Combine(Root, ids[index]);
     /// <inheritdoc />
     public DecodedImage Load(int index) => ImageDecoder.DecodeFile(FullPath(index), DecodeOptions);
 

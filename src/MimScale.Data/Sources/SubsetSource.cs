@@ -6,15 +6,15 @@ namespace MimScale.Data.Sources;
 /// <summary>A view of some images of a base source (e.g. the images a manifest lists), same ids and labels.</summary>
 public sealed class SubsetSource : IImageSource
 {
-    private readonly IImageSource _base;
-    private readonly int[] _indices;
+    private readonly IImageSource baseSource;
+    private readonly int[] indices;
 
     /// <summary>Images <paramref name="indices"/> of <paramref name="baseSource"/>, in that order.</summary>
     public SubsetSource(IImageSource baseSource, IReadOnlyList<int> indices, string description)
     {
-        _base = baseSource;
-        _indices = indices.ToArray();
-        foreach (var i in _indices)
+        this.baseSource = baseSource;
+        this.indices = indices.ToArray();
+        foreach (var i in this.indices)
             if ((uint)i >= (uint)baseSource.Count) throw new ArgumentOutOfRangeException(nameof(indices), i, "index outside the base source");
         Description = description;
     }
@@ -41,19 +41,19 @@ public sealed class SubsetSource : IImageSource
     }
 
     /// <inheritdoc />
-    public int Count => _indices.Length;
+    public int Count => indices.Length;
     /// <inheritdoc />
-    public IReadOnlyList<string> ClassNames => _base.ClassNames;
+    public IReadOnlyList<string> ClassNames => baseSource.ClassNames;
     /// <inheritdoc />
     public string Description { get; }
     /// <summary>Index in the base source of image <paramref name="index"/>.</summary>
-    public int BaseIndex(int index) => _indices[index];
+    public int BaseIndex(int index) => indices[index];
     /// <inheritdoc />
-    public int GetLabel(int index) => _base.GetLabel(_indices[index]);
+    public int GetLabel(int index) => baseSource.GetLabel(indices[index]);
     /// <inheritdoc />
-    public string GetId(int index) => _base.GetId(_indices[index]);
+    public string GetId(int index) => baseSource.GetId(indices[index]);
     /// <inheritdoc />
-    public string Describe(int index) => _base.Describe(_indices[index]);
+    public string Describe(int index) => baseSource.Describe(indices[index]);
     /// <inheritdoc />
-    public DecodedImage Load(int index) => _base.Load(_indices[index]);
+    public DecodedImage Load(int index) => baseSource.Load(indices[index]);
 }

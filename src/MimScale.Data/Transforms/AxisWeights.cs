@@ -51,6 +51,8 @@ internal sealed class AxisWeights
         if (Start.Length < Count) { Start = new int[Count]; Taps = new int[Count]; }
         if (Weights.Length < Count * stride) Weights = new float[Count * stride];
         double inv = 1.0 / filterScale;
+        // One scratch row for every output: a stackalloc inside the loop would grow the stack by a row per output (CA2014).
+        Span<double> scratch = stackalloc double[stride];
         for (int o = 0; o < Count; o++)
         {
             double centre = axis.Origin + (axis.OutStart + o + 0.5) * axis.Scale;
@@ -59,7 +61,7 @@ internal sealed class AxisWeights
             if (hi <= lo) { hi = Math.Min(lo + 1, axis.ClampHi); lo = hi - 1; } // degenerate: nearest pixel
             int n = Math.Min(hi - lo, stride);
             double sum = 0;
-            Span<double> w = stackalloc double[n];
+            Span<double> w = scratch[..n];
             for (int k = 0; k < n; k++)
             {
                 w[k] = Filter(filter, (lo + k + 0.5 - centre) * inv);

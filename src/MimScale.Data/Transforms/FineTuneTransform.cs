@@ -46,17 +46,17 @@ public sealed class FineTuneTransform : ISampleTransform
 {
     /// <summary>Settings.</summary>
     public FineTuneTransformConfig Config { get; }
-    private readonly RandAugment? _randAugment;
-    private readonly RandomErasing _erasing;
+    private readonly RandAugment? randAugment;
+    private readonly RandomErasing erasing;
 
     public FineTuneTransform(FineTuneTransformConfig? config = null)
     {
         Config = config ?? new FineTuneTransformConfig();
         if (Config.ImageSize <= 0) throw new ArgumentException($"ImageSize {Config.ImageSize} must be positive");
-        _randAugment = Config.RandAugment
+        randAugment = Config.RandAugment
             ? new RandAugment(Config.RandAugmentLayers, Config.RandAugmentMagnitude, Config.RandAugmentMagnitudeStd)
             : null;
-        _erasing = new RandomErasing(Config.RandomErasingProbability);
+        erasing = new RandomErasing(Config.RandomErasingProbability);
     }
 
     /// <inheritdoc />
@@ -75,7 +75,7 @@ public sealed class FineTuneTransform : ISampleTransform
         int s = Config.ImageSize;
         var x = AxisSpec.Crop(box.Left, box.Width, s);
         var y = AxisSpec.Crop(box.Top, box.Height, s);
-        if (_randAugment is null)
+        if (randAugment is null)
         {
             Resampler.ToNormalizedChw(image, x, y, Config.Interpolation, Config.Normalization, flip, chw);
         }
@@ -84,9 +84,9 @@ public sealed class FineTuneTransform : ISampleTransform
             // RandAugment works on 8-bit pictures (PIL in timm): resample to bytes, augment, then ToTensor+Normalize.
             var rgb = new byte[s * s * 3];
             Resampler.ToRgbBytes(image, x, y, Config.Interpolation, flip, rgb);
-            _randAugment.Apply(ref rng, rgb, s, s);
+            randAugment.Apply(ref rng, rgb, s, s);
             PixelOps.RgbToTensorNormalize(rgb, s, s, Config.Normalization, chw);
         }
-        _erasing.Apply(ref rng, chw, s, s);
+        erasing.Apply(ref rng, chw, s, s);
     }
 }

@@ -16,7 +16,7 @@ namespace MimScale.Data.Transforms;
 /// </summary>
 public static class Resampler
 {
-    [ThreadStatic] private static Scratch? _scratch;
+    [ThreadStatic] private static Scratch? ThreadScratch;
 
     private sealed class Scratch
     {
@@ -41,7 +41,7 @@ public static class Resampler
     private static unsafe void Run(DecodedImage src, in AxisSpec xAxis, in AxisSpec yAxis, Interpolation filter,
         Normalization? norm, bool flip, Span<float> chw, Span<byte> rgb)
     {
-        var s = _scratch ??= new Scratch();
+        var s = ThreadScratch ??= new Scratch();
         var xw = s.X;
         var yw = s.Y;
         xw.Compute(xAxis, filter);

@@ -1,4 +1,4 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Finetuning;
 using TorchSharp;
@@ -135,6 +135,9 @@ public sealed class DenseBackbone : Module<Tensor, Tensor[]>
     /// fine-tuning does 12 -> 14; the load is strict (every encoder weight must find its place). The output norms are new.
     /// </summary>
     /// <param name="options">The backbone's encoder: img_size and window_size as wanted for the dense task.</param>
+    /// <param name="pretrained">A run folder, a checkpoint file, or null / "scratch".</param>
+    /// <param name="pretrainedWindowSizes">Windows the weights were trained at; null = read from the checkpoint.</param>
+    /// <param name="generator">Initialises the weights the checkpoint does not set (all of them from scratch).</param>
     /// <returns>The backbone and the load report (null from scratch).</returns>
     public static (DenseBackbone Backbone, WeightLoadReport? Report) FromPretrained(SwinV2Options options, string? pretrained,
         int[]? pretrainedWindowSizes = null, Generator? generator = null)

@@ -8,60 +8,62 @@ namespace MimScale.Dense.Coco;
 /// </summary>
 internal sealed class CategoryAccumulator
 {
-    private readonly CocoEvalParams _p;
-    private readonly List<double> _scores = new();
-    private readonly List<int> _rank = new();          // position of the detection within its image's score order
-    private readonly List<byte>[] _flags;              // per area range: [t][detection] flattened per threshold
-    private readonly int[] _nonIgnored;                // per area range: ground truths that count
+    private readonly CocoEvalParams p;
+    private readonly List<double> scores = new();
+    private readonly List<int> rank = new();          // position of the detection within its image's score order
+    private readonly List<byte>[] flags;              // per area range: [t][detection] flattened per threshold
+    private readonly int[] nonIgnored;                // per area range: ground truths that count
 
     public CategoryAccumulator(CocoEvalParams p)
     {
-        _p = p;
-        _flags = new List<byte>[p.AreaRanges.Count * p.IouThresholds.Count];
-        for (int i = 0; i < _flags.Length; i++) _flags[i] = new List<byte>();
-        _nonIgnored = new int[p.AreaRanges.Count];
+        this.p = p;
+        flags = new List<byte>[p.AreaRanges.Count * p.IouThresholds.Count];
+        for (int i = 0; i < flags.Length; i++) flags[i] = new List<byte>();
+        nonIgnored = new int[p.AreaRanges.Count];
     }
 
     /// <summary>Appends one image's detections (score order) and their flags for every area range.</summary>
+    /// <param name="scores">The image's detection scores, in descending order.</param>
     /// <param name="flags">[area][threshold][detection], D detections per row.</param>
+    /// <param name="nonIgnoredPerArea">Non-ignored ground-truth instances per area range.</param>
     public void Add(ReadOnlySpan<double> scores, ReadOnlySpan<byte> flags, ReadOnlySpan<int> nonIgnoredPerArea)
     {
-        int d = scores.Length, T = _p.IouThresholds.Count;
-        for (int i = 0; i < d; i++) { _scores.Add(scores[i]); _rank.Add(i); }
-        for (int a = 0; a < _p.AreaRanges.Count; a++)
+        int d = scores.Length, T = p.IouThresholds.Count;
+        for (int i = 0; i < d; i++) { this.scores.Add(scores[i]); rank.Add(i); }
+        for (int a = 0; a < p.AreaRanges.Count; a++)
         {
-            _nonIgnored[a] += nonIgnoredPerArea[a];
+            nonIgnored[a] += nonIgnoredPerArea[a];
             for (int t = 0; t < T; t++)
-                _flags[a * T + t].AddRange(flags.Slice((a * T + t) * d, d));
+                this.flags[a * T + t].AddRange(flags.Slice((a * T + t) * d, d));
         }
     }
 
     /// <summary>Writes precision[t, r, k, a, m] and recall[t, k, a, m] for this category (left at -1 without ground truth).</summary>
     public void Accumulate(int k, double[,,,,] precision, double[,,,] recall)
     {
-        int n = _scores.Count, T = _p.IouThresholds.Count, R = _p.RecallThresholds.Count;
+        int n = this.scores.Count, T = p.IouThresholds.Count, R = p.RecallThresholds.Count;
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        var scores = _scores;
+        var scores = this.scores;
         Array.Sort(order, (x, y) => { int c = scores[y].CompareTo(scores[x]); return c != 0 ? c : x.CompareTo(y); });
 
         var rc = new double[n];
         var pr = new double[n];
-        for (int a = 0; a < _p.AreaRanges.Count; a++)
+        for (int a = 0; a < p.AreaRanges.Count; a++)
         {
-            int npig = _nonIgnored[a];
+            int npig = nonIgnored[a];
             if (npig == 0) continue; // no ground truth to recall: precision and recall stay -1
-            for (int m = 0; m < _p.MaxDetections.Count; m++)
+            for (int m = 0; m < p.MaxDetections.Count; m++)
             {
-                int maxDet = _p.MaxDetections[m];
+                int maxDet = p.MaxDetections[m];
                 for (int t = 0; t < T; t++)
                 {
-                    var flags = _flags[a * T + t];
+                    var flags = this.flags[a * T + t];
                     double tp = 0, fp = 0;
                     int nd = 0;
                     foreach (int i in order)
                     {
-                        if (_rank[i] >= maxDet) continue;
+                        if (rank[i] >= maxDet) continue;
                         byte f = flags[i];
                         // Ignored detections stay in the list with unchanged cumulative sums, as in numpy.
                         if ((f & ImageMatcher.Ignored) == 0)
@@ -78,7 +80,7 @@ internal sealed class CategoryAccumulator
                     int p = 0;
                     for (int r = 0; r < R; r++)
                     {
-                        double thr = _p.RecallThresholds[r];
+                        double thr = this.p.RecallThresholds[r];
                         while (p < nd && rc[p] < thr) p++;   // np.searchsorted(rc, thr, side='left')
                         precision[t, r, k, a, m] = p < nd ? pr[p] : 0; // recall never reached: 0
                     }

@@ -31,8 +31,8 @@ public sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, Coco
 /// </summary>
 public sealed class CocoDataset
 {
-    private readonly Dictionary<long, CocoImage> _images;
-    private readonly Dictionary<long, CocoCategory> _categories;
+    private readonly Dictionary<long, CocoImage> images;
+    private readonly Dictionary<long, CocoCategory> categories;
 
     /// <summary>Builds a data set in code (e.g. synthetic scenes) with the same checks as reading one.</summary>
     public CocoDataset(IReadOnlyList<CocoImage> images, IReadOnlyList<CocoCategory> categories,
@@ -42,20 +42,20 @@ public sealed class CocoDataset
         Images = images;
         Categories = categories;
         Annotations = annotations;
-        _images = new Dictionary<long, CocoImage>(images.Count);
+        this.images = new Dictionary<long, CocoImage>(images.Count);
         for (int i = 0; i < images.Count; i++)
-            if (!_images.TryAdd(images[i].Id, images[i])) throw Error(Entry(source, "images", i, images[i].Id), "duplicate image id");
-        _categories = new Dictionary<long, CocoCategory>(categories.Count);
+            if (!this.images.TryAdd(images[i].Id, images[i])) throw Error(Entry(source, "images", i, images[i].Id), "duplicate image id");
+        this.categories = new Dictionary<long, CocoCategory>(categories.Count);
         for (int i = 0; i < categories.Count; i++)
-            if (!_categories.TryAdd(categories[i].Id, categories[i])) throw Error(Entry(source, "categories", i, categories[i].Id), "duplicate category id");
+            if (!this.categories.TryAdd(categories[i].Id, categories[i])) throw Error(Entry(source, "categories", i, categories[i].Id), "duplicate category id");
         var ids = new HashSet<long>(annotations.Count);
         for (int i = 0; i < annotations.Count; i++)
         {
             var a = annotations[i];
             string where = Entry(source, "annotations", i, a.Id);
             if (!ids.Add(a.Id)) throw Error(where, "duplicate annotation id");
-            if (!_images.TryGetValue(a.ImageId, out var img)) throw Error(where, $"image_id {a.ImageId} is not in images");
-            if (!_categories.ContainsKey(a.CategoryId)) throw Error(where, $"category_id {a.CategoryId} is not in categories");
+            if (!this.images.TryGetValue(a.ImageId, out var img)) throw Error(where, $"image_id {a.ImageId} is not in images");
+            if (!this.categories.ContainsKey(a.CategoryId)) throw Error(where, $"category_id {a.CategoryId} is not in categories");
             if (a.Segmentation?.Mask is Rle m && (m.Height != img.Height || m.Width != img.Width))
                 throw Error(where, $"bad RLE: size [{m.Height}, {m.Width}] differs from image {img.Id}'s [{img.Height}, {img.Width}]");
         }
@@ -69,10 +69,10 @@ public sealed class CocoDataset
     public IReadOnlyList<CocoAnnotation> Annotations { get; }
 
     /// <summary>The image with this id, or null.</summary>
-    public CocoImage? FindImage(long id) => _images.GetValueOrDefault(id);
+    public CocoImage? FindImage(long id) => images.GetValueOrDefault(id);
 
     /// <summary>True if a category has this id.</summary>
-    public bool HasCategory(long id) => _categories.ContainsKey(id);
+    public bool HasCategory(long id) => categories.ContainsKey(id);
 
     /// <summary>Reads an instances JSON file.</summary>
     /// <exception cref="InvalidDataException">malformed JSON or a bad entry (the message names the file and entry).</exception>

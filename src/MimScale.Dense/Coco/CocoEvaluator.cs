@@ -34,6 +34,10 @@ public static class CocoEvaluator
     }
 
     /// <summary>Evaluates detections against ground truth; see the class summary for the rules.</summary>
+    /// <param name="truth">The ground-truth dataset.</param>
+    /// <param name="detections">The detections to score.</param>
+    /// <param name="iouType">Boxes or masks.</param>
+    /// <param name="parameters">Evaluation parameters (default: COCO's, as pycocotools sets them).</param>
     /// <param name="resultsSource">names the detections in error messages (e.g. the results file).</param>
     /// <exception cref="InvalidDataException">a detection or annotation lacks what <paramref name="iouType"/> needs.</exception>
     public static CocoEvaluation Evaluate(CocoDataset truth, IReadOnlyList<CocoDetection> detections, CocoIouType iouType,

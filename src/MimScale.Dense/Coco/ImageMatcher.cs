@@ -11,9 +11,9 @@ internal sealed class ImageMatcher
     public const byte Ignored = 2;
 
     // Scratch reused across calls (one matcher per thread): no allocation per image.
-    private int[] _order = new int[16];
-    private bool[] _ignored = new bool[16];
-    private bool[] _taken = new bool[16];
+    private int[] order = new int[16];
+    private bool[] ignored = new bool[16];
+    private bool[] taken = new bool[16];
 
     /// <summary>
     /// Matches <paramref name="d"/> detections (already in score order, at most maxDets[-1]) to <paramref name="g"/>
@@ -24,19 +24,19 @@ internal sealed class ImageMatcher
                      ReadOnlySpan<long> gtId, ReadOnlySpan<double> dtArea, AreaRange range, IReadOnlyList<double> thresholds,
                      Span<byte> flags, int stride, int offset)
     {
-        if (_order.Length < g) { _order = new int[g]; _ignored = new bool[g]; _taken = new bool[g]; }
+        if (order.Length < g) { order = new int[g]; ignored = new bool[g]; taken = new bool[g]; }
         // Ground truths that are crowd or outside the area range are ignored, and sorted last (stable, as
         // np.argsort(kind='mergesort') of the 0/1 ignore flags).
         int n = 0, nonIgnored = 0;
         for (int j = 0; j < g; j++)
-            if (!(gtCrowd[j] || range.Excludes(gtArea[j]))) { _order[n] = j; _ignored[n++] = false; }
+            if (!(gtCrowd[j] || range.Excludes(gtArea[j]))) { order[n] = j; ignored[n++] = false; }
         nonIgnored = n;
         for (int j = 0; j < g; j++)
-            if (gtCrowd[j] || range.Excludes(gtArea[j])) { _order[n] = j; _ignored[n++] = true; }
+            if (gtCrowd[j] || range.Excludes(gtArea[j])) { order[n] = j; ignored[n++] = true; }
 
         for (int t = 0; t < thresholds.Count; t++)
         {
-            Array.Clear(_taken, 0, g);
+            Array.Clear(taken, 0, g);
             Span<byte> row = flags.Slice(t * stride + offset, d);
             for (int di = 0; di < d; di++)
             {
@@ -44,9 +44,9 @@ internal sealed class ImageMatcher
                 int m = -1;
                 for (int gi = 0; gi < g; gi++)
                 {
-                    int gj = _order[gi];
-                    if (_taken[gi] && !gtCrowd[gj]) continue;          // matched already, and not a crowd
-                    if (m > -1 && !_ignored[m] && _ignored[gi]) break;  // have a real match; only ignored gts left
+                    int gj = order[gi];
+                    if (taken[gi] && !gtCrowd[gj]) continue;          // matched already, and not a crowd
+                    if (m > -1 && !ignored[m] && ignored[gi]) break;  // have a real match; only ignored gts left
                     double iou = ious[di * g + gj];
                     if (iou < best) continue;
                     best = iou;
@@ -55,11 +55,11 @@ internal sealed class ImageMatcher
                 byte f = 0;
                 if (m > -1)
                 {
-                    _taken[m] = true;
-                    if (_ignored[m]) f |= Ignored;
+                    taken[m] = true;
+                    if (ignored[m]) f |= Ignored;
                     // dtMatches holds the gt's id, and accumulate reads "matched" as id != 0: a gt with id 0
                     // counts as unmatched there, as in pycocotools.
-                    if (gtId[_order[m]] != 0) f |= Matched;
+                    if (gtId[order[m]] != 0) f |= Matched;
                 }
                 if ((f & Matched) == 0 && range.Excludes(dtArea[di])) f |= Ignored; // unmatched and out of range
                 row[di] = f;

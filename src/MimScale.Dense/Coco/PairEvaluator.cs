@@ -7,10 +7,10 @@ namespace MimScale.Dense.Coco;
 /// </summary>
 internal sealed class PairEvaluator(CocoDataset truth, LoadedResults results, CocoIouType iouType, CocoEvalParams p, string gtSource)
 {
-    private readonly ImageMatcher _matcher = new();
-    private double[] _ious = new double[256];
-    private byte[] _flags = new byte[256];
-    private readonly int[] _nonIgnored = new int[p.AreaRanges.Count];
+    private readonly ImageMatcher matcher = new();
+    private double[] ious = new double[256];
+    private byte[] flags = new byte[256];
+    private readonly int[] nonIgnored = new int[p.AreaRanges.Count];
 
     public void Evaluate(CocoImage image, List<int> gts, List<int> dts, CategoryAccumulator acc)
     {
@@ -55,8 +55,8 @@ internal sealed class PairEvaluator(CocoDataset truth, LoadedResults results, Co
         }
 
         // IoU per pair (D x G); pycocotools returns [] when either side is empty, and then nothing matches.
-        if (_ious.Length < D * G) _ious = new double[D * G];
-        var ious = _ious.AsSpan(0, D * G);
+        if (this.ious.Length < D * G) this.ious = new double[D * G];
+        var ious = this.ious.AsSpan(0, D * G);
         if (D > 0 && G > 0)
         {
             if (gtMasks is null) CocoIou.Boxes(dtBoxes, gtBoxes, gtCrowd, ious);
@@ -64,11 +64,11 @@ internal sealed class PairEvaluator(CocoDataset truth, LoadedResults results, Co
         }
 
         int T = p.IouThresholds.Count, A = p.AreaRanges.Count;
-        if (_flags.Length < A * T * D) _flags = new byte[A * T * D];
-        var flags = _flags.AsSpan(0, A * T * D);
+        if (this.flags.Length < A * T * D) this.flags = new byte[A * T * D];
+        var flags = this.flags.AsSpan(0, A * T * D);
         for (int a = 0; a < A; a++)
-            _nonIgnored[a] = _matcher.Match(ious, D, G, gtArea, gtCrowd, gtId, dtArea, p.AreaRanges[a], p.IouThresholds,
+            nonIgnored[a] = matcher.Match(ious, D, G, gtArea, gtCrowd, gtId, dtArea, p.AreaRanges[a], p.IouThresholds,
                                             flags, stride: D, offset: a * T * D);
-        acc.Add(scores, flags, _nonIgnored);
+        acc.Add(scores, flags, nonIgnored);
     }
 }

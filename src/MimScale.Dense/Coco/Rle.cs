@@ -16,16 +16,16 @@ namespace MimScale.Dense.Coco;
 /// </example>
 public sealed class Rle : IEquatable<Rle>
 {
-    private readonly uint[] _counts;
+    private readonly uint[] counts;
 
     /// <summary>Wraps run lengths; their sum must be <paramref name="height"/> x <paramref name="width"/>.</summary>
     /// <exception cref="ArgumentException">negative size or counts that do not cover the mask exactly.</exception>
     public Rle(int height, int width, IEnumerable<uint> counts)
     {
         if (height < 0 || width < 0) throw new ArgumentException($"RLE size [{height}, {width}] is negative");
-        _counts = counts.ToArray();
+        this.counts = counts.ToArray();
         ulong sum = 0;
-        foreach (uint c in _counts) sum += c;
+        foreach (uint c in this.counts) sum += c;
         if (sum != (ulong)height * (ulong)width)
             throw new ArgumentException($"RLE counts sum to {sum} but size [{height}, {width}] has {(ulong)height * (ulong)width} pixels");
         Height = height;
@@ -37,7 +37,7 @@ public sealed class Rle : IEquatable<Rle>
     {
         Height = height;
         Width = width;
-        _counts = counts;
+        this.counts = counts;
     }
 
     /// <summary>Mask height (rows), the first entry of the COCO <c>size</c> [h, w].</summary>
@@ -47,9 +47,9 @@ public sealed class Rle : IEquatable<Rle>
     public int Width { get; }
 
     /// <summary>Run lengths, alternating 0s and 1s, starting with 0s, in column-major order.</summary>
-    public ReadOnlySpan<uint> Counts => _counts;
+    public ReadOnlySpan<uint> Counts => counts;
 
-    internal uint[] CountsArray => _counts;
+    internal uint[] CountsArray => counts;
 
     /// <summary>Number of set pixels (maskApi.c rleArea: the sum of the odd-indexed counts).</summary>
     public long Area
@@ -57,7 +57,7 @@ public sealed class Rle : IEquatable<Rle>
         get
         {
             uint a = 0; // uint as in maskApi.c; a mask cannot have more than 2^32 pixels here
-            for (int j = 1; j < _counts.Length; j += 2) a += _counts[j];
+            for (int j = 1; j < counts.Length; j += 2) a += counts[j];
             return a;
         }
     }
@@ -97,7 +97,7 @@ public sealed class Rle : IEquatable<Rle>
         var m = new byte[Height * Width];
         long p = 0;
         byte v = 0;
-        foreach (uint c in _counts)
+        foreach (uint c in counts)
         {
             if (v == 1)
                 for (long k = p; k < p + c; k++)
@@ -114,7 +114,7 @@ public sealed class Rle : IEquatable<Rle>
         var m = new bool[Height, Width];
         long p = 0;
         bool v = false;
-        foreach (uint c in _counts)
+        foreach (uint c in counts)
         {
             if (v)
                 for (long k = p; k < p + c; k++)
@@ -126,7 +126,7 @@ public sealed class Rle : IEquatable<Rle>
     }
 
     /// <summary>The compressed COCO string of the counts (maskApi.c rleToString).</summary>
-    public string ToCompressedString() => RleString.Encode(_counts);
+    public string ToCompressedString() => RleString.Encode(counts);
 
     /// <summary>Parses a compressed COCO string (maskApi.c rleFrString) for a mask of the given size.</summary>
     /// <exception cref="ArgumentException">characters outside the codec's alphabet, or counts that do not cover h x w.</exception>
@@ -140,7 +140,7 @@ public sealed class Rle : IEquatable<Rle>
     public static Rle Merge(IReadOnlyList<Rle> masks, bool intersect = false) => RleGeometry.Merge(masks, intersect);
 
     public bool Equals(Rle? other) =>
-        other is not null && Height == other.Height && Width == other.Width && _counts.AsSpan().SequenceEqual(other._counts);
+        other is not null && Height == other.Height && Width == other.Width && counts.AsSpan().SequenceEqual(other.counts);
 
     public override bool Equals(object? obj) => Equals(obj as Rle);
 
@@ -148,7 +148,7 @@ public sealed class Rle : IEquatable<Rle>
     {
         var h = new HashCode();
         h.Add(Height); h.Add(Width);
-        foreach (uint c in _counts) h.Add(c);
+        foreach (uint c in counts) h.Add(c);
         return h.ToHashCode();
     }
 
@@ -157,20 +157,20 @@ public sealed class Rle : IEquatable<Rle>
     /// <summary>Collects run lengths from a pixel stream (maskApi.c rleEncode: runs start with 0s).</summary>
     private struct RunWriter(int capacity)
     {
-        private readonly List<uint> _counts = new(Math.Min(capacity + 1, 64));
-        private bool _value;
-        private uint _run;
+        private readonly List<uint> counts = new(Math.Min(capacity + 1, 64));
+        private bool value;
+        private uint run;
 
         public void Add(bool pixel)
         {
-            if (pixel != _value) { _counts.Add(_run); _run = 0; _value = pixel; }
-            _run++;
+            if (pixel != value) { counts.Add(run); run = 0; value = pixel; }
+            run++;
         }
 
         public uint[] Finish()
         {
-            _counts.Add(_run);
-            return _counts.ToArray();
+            counts.Add(run);
+            return counts.ToArray();
         }
     }
 }

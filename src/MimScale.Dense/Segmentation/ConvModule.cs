@@ -17,7 +17,10 @@ public sealed class ConvModule : Module<Tensor, Tensor>
     private readonly Conv2d conv;
     private readonly BatchNorm2d bn;
 
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="outChannels">Output channels.</param>
     /// <param name="kernel">1 or 3; padding is kernel / 2 (mmseg's heads).</param>
+    /// <param name="generator">Initialises the weights.</param>
     public ConvModule(long inChannels, long outChannels, int kernel, Generator? generator) : base(nameof(ConvModule))
     {
         conv = Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: false);

@@ -9,7 +9,7 @@ namespace MimScale.Dense.Segmentation;
 /// </summary>
 public sealed class IoUAccumulator
 {
-    private readonly long[] _intersect, _pred, _label;
+    private readonly long[] intersect, pred, label;
 
     /// <summary>Number of classes N (ids 0..N-1).</summary>
     public int NumClasses { get; }
@@ -22,9 +22,9 @@ public sealed class IoUAccumulator
         if (numClasses is <= 0 or > LabelMap.Ignore)
             throw new ArgumentException($"--classes must be in 1..255 (255 is the ignore id), got {numClasses}");
         NumClasses = numClasses;
-        _intersect = new long[numClasses];
-        _pred = new long[numClasses];
-        _label = new long[numClasses];
+        intersect = new long[numClasses];
+        pred = new long[numClasses];
+        label = new long[numClasses];
     }
 
     /// <summary>
@@ -45,21 +45,21 @@ public sealed class IoUAccumulator
         {
             int g = l[i];
             if (g == LabelMap.Ignore) continue;
-            _pred[p[i]]++;
-            _label[g]++;
-            if (p[i] == g) _intersect[g]++;
+            pred[p[i]]++;
+            this.label[g]++;
+            if (p[i] == g) intersect[g]++;
         }
         Images++;
     }
 
     /// <summary>Summed intersection per class.</summary>
-    public IReadOnlyList<long> Intersection => _intersect;
+    public IReadOnlyList<long> Intersection => intersect;
     /// <summary>Summed predicted area per class (non-ignored pixels only).</summary>
-    public IReadOnlyList<long> PredictedArea => _pred;
+    public IReadOnlyList<long> PredictedArea => pred;
     /// <summary>Summed label area per class.</summary>
-    public IReadOnlyList<long> LabelArea => _label;
+    public IReadOnlyList<long> LabelArea => label;
     /// <summary>Summed union per class: pred + label - intersection.</summary>
-    public IReadOnlyList<long> Union => Enumerable.Range(0, NumClasses).Select(c => _pred[c] + _label[c] - _intersect[c]).ToArray();
+    public IReadOnlyList<long> Union => Enumerable.Range(0, NumClasses).Select(c => pred[c] + label[c] - intersect[c]).ToArray();
 
     /// <summary>
     /// mmseg's <c>total_area_to_metrics</c> with <c>['mIoU']</c>: IoU_c = I_c/U_c, Acc_c = I_c/label_c (NaN, here
@@ -73,21 +73,21 @@ public sealed class IoUAccumulator
         var acc = new double?[NumClasses];
         for (int c = 0; c < NumClasses; c++)
         {
-            iou[c] = union[c] == 0 ? null : 100.0 * _intersect[c] / union[c];
-            acc[c] = _label[c] == 0 ? null : 100.0 * _intersect[c] / _label[c];
+            iou[c] = union[c] == 0 ? null : 100.0 * intersect[c] / union[c];
+            acc[c] = label[c] == 0 ? null : 100.0 * intersect[c] / label[c];
         }
-        long totalLabel = _label.Sum();
+        long totalLabel = label.Sum();
         return new SegmentationMetrics(
-            AAcc: totalLabel == 0 ? null : 100.0 * _intersect.Sum() / totalLabel,
+            AAcc: totalLabel == 0 ? null : 100.0 * intersect.Sum() / totalLabel,
             MIoU: NanMean(iou),
             MAcc: NanMean(acc),
             IoU: iou,
             Acc: acc,
             Images: Images,
-            AreaIntersect: _intersect.ToArray(),
+            AreaIntersect: intersect.ToArray(),
             AreaUnion: union.ToArray(),
-            AreaPredLabel: _pred.ToArray(),
-            AreaLabel: _label.ToArray());
+            AreaPredLabel: pred.ToArray(),
+            AreaLabel: label.ToArray());
     }
 
     /// <summary>np.nanmean: the mean of the present values; null when none is present (numpy warns and gives NaN).</summary>

@@ -7,6 +7,8 @@ namespace MimScale.Dense.Segmentation;
 /// </summary>
 public static class ScaleRule
 {
+    /// <param name="width">Image width.</param>
+    /// <param name="height">Image height.</param>
     /// <param name="scale">(a, b): the larger is the long-side cap, the smaller the short-side target.</param>
     /// <returns>(width, height) after the rescale.</returns>
     public static (int Width, int Height) Rescale(int width, int height, (int A, int B) scale)

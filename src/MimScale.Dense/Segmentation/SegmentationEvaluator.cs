@@ -8,7 +8,7 @@ namespace MimScale.Dense.Segmentation;
 /// </summary>
 public static class SegmentationEvaluator
 {
-    /// <summary>Evaluates the two folders and writes <paramref name="outputJson"/> (see <see cref="SegmentationMetrics.WriteJson"/>).</summary>
+    /// <summary>Evaluates the two folders and writes <paramref name="outputJson"/> (see <see cref="SegmentationMetrics.WriteJson(string, bool)"/>).</summary>
     public static SegmentationMetrics Run(string predictionsDir, string labelsDir, int numClasses, bool reduceZeroLabel, string outputJson)
     {
         var metrics = Evaluate(predictionsDir, labelsDir, numClasses, reduceZeroLabel);

@@ -7,7 +7,7 @@ namespace MimScale.Dense.Segmentation;
 /// The study's entry point for a segmentation evaluation of one encoder: fine-tune UPerNet from it on a scenes
 /// folder (ADE20K layout, as `mimscale data scenes` writes it) for a fixed budget and return the validation mIoU.
 /// The backbone size is read off the encoder's checkpoint (the zoo entry with its embed dim, depths and heads);
-/// everything else comes from <paramref name="recipe"/> (default: configs/segment-scenes-*.yaml's values,
+/// everything else comes from the <c>recipe</c> (default: configs/segment-scenes-*.yaml's values,
 /// <see cref="ScenesRecipe"/>). The run is an ordinary segmentation run folder: killed, it resumes exactly.
 /// </summary>
 public static class SegmentationFinetune

@@ -9,12 +9,13 @@ namespace MimScale.Dense.Segmentation;
 /// (align_corners=False) to the label size, then per-pixel cross-entropy with ignore_index 255. With mmseg's default
 /// <c>avg_non_ignore=False</c> (the UPerNet configs keep it) the mean is over ALL pixels, ignored ones counting 0
 /// (mmseg/models/losses/cross_entropy_loss.py: weight_reduce_loss with no avg_factor); with
-/// <paramref name="avgNonIgnore"/> it is over the non-ignored pixels, as PyTorch's own cross_entropy.
+/// <c>avgNonIgnore</c> it is over the non-ignored pixels, as PyTorch's own cross_entropy.
 /// </summary>
 public static class SegmentationLoss
 {
     /// <param name="logits">(B, K, h, w) at any stride.</param>
     /// <param name="labels">(B, H, W) int64 class ids, 255 = ignore.</param>
+    /// <param name="avgNonIgnore">Average over the non-ignored pixels only (mmseg avg_non_ignore).</param>
     /// <returns>A scalar.</returns>
     public static Tensor CrossEntropy(Tensor logits, Tensor labels, bool avgNonIgnore = false)
     {

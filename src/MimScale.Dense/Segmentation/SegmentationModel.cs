@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MimScale.Dense.Backbone;
 using MimScale.Files;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Optim;
 using MimScale.Training.Runs;

@@ -12,7 +12,12 @@ public static class SegmentationPrediction
 {
     static readonly string[] Extensions = [".jpg", ".jpeg", ".png"];
 
+    /// <param name="runDir">The segmentation run folder.</param>
+    /// <param name="imagesDir">The images to segment.</param>
+    /// <param name="outDir">Where the label maps go.</param>
     /// <param name="mode">"slide" or "whole" to override the run's test protocol; null keeps it.</param>
+    /// <param name="checkpoint">A checkpoint to use instead of the run's own; null = the run's.</param>
+    /// <param name="threads">Torch threads; 0 keeps the default.</param>
     public static PredictionSummary Run(string runDir, string imagesDir, string outDir, string? mode = null, string? checkpoint = null, int threads = 0)
     {
         if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"{imagesDir}: images folder not found");

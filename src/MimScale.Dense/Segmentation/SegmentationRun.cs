@@ -1,6 +1,6 @@
 using System.Globalization;
 using MimScale.Data.Loading;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Optim;
 using MimScale.Training.Runs;
 using MimScale.Training.Steps;

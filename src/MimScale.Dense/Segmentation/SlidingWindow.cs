@@ -43,6 +43,11 @@ public static class SlidingWindow
     /// </summary>
     /// <param name="encodeDecode">Crop (B, 3, h, w) -> logits (B, K, h, w) at the crop's size.</param>
     /// <param name="images">(B, 3, H, W).</param>
+    /// <param name="numClasses">K, the logit channels.</param>
+    /// <param name="cropH">Crop height.</param>
+    /// <param name="cropW">Crop width.</param>
+    /// <param name="strideH">Vertical step between crops.</param>
+    /// <param name="strideW">Horizontal step between crops.</param>
     /// <returns>(B, K, H, W): per pixel, the sum of the logits of the crops covering it divided by their number.</returns>
     public static Tensor Slide(Func<Tensor, Tensor> encodeDecode, Tensor images, int numClasses, int cropH, int cropW, int strideH, int strideW)
     {

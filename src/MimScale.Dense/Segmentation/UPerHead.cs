@@ -34,6 +34,7 @@ public sealed class UPerHead : Module<Tensor[], Tensor>
     /// <param name="numClasses">Output channels of conv_seg.</param>
     /// <param name="poolScales">PPM bin sizes (1, 2, 3, 6).</param>
     /// <param name="dropoutRatio">Dropout2d before conv_seg (0.1).</param>
+    /// <param name="generator">Initialises the weights and draws the dropout masks.</param>
     public UPerHead(int[] inChannels, int channels, int numClasses, int[] poolScales, double dropoutRatio, Generator? generator)
         : base(nameof(UPerHead))
     {

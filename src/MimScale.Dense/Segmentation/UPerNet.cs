@@ -7,9 +7,14 @@ using static TorchSharp.torch.nn;
 namespace MimScale.Dense.Segmentation;
 
 /// <summary>The head's shape: what configs/_base_/models/upernet_swin.py sets (channels 512 / aux 256 in the paper).</summary>
+/// <param name="NumClasses">Output classes.</param>
 /// <param name="Channels">UPerHead width.</param>
 /// <param name="AuxChannels">FCN auxiliary head width; 0 = no auxiliary head.</param>
+/// <param name="PoolScales">PPM bin sizes; null = (1, 2, 3, 6).</param>
+/// <param name="DropoutRatio">Dropout2d before each classifier.</param>
 /// <param name="AuxIndex">Backbone map the auxiliary head reads (2: stride 16 for patch 4).</param>
+/// <param name="AuxWeight">Weight of the auxiliary head's loss.</param>
+/// <param name="AvgNonIgnore">Average the loss over non-ignored pixels only (mmseg avg_non_ignore).</param>
 public sealed record UPerNetOptions(int NumClasses, int Channels = 512, int AuxChannels = 256, int[]? PoolScales = null, double DropoutRatio = 0.1,
     int AuxIndex = 2, double AuxWeight = 0.4, bool AvgNonIgnore = false)
 {
@@ -29,6 +34,8 @@ public sealed class UPerNet : Module<Tensor, Tensor>
     private readonly UPerHead decode_head;
     private readonly FcnHead? auxiliary_head;
 
+    /// <param name="backbone">The Swin backbone.</param>
+    /// <param name="options">The heads' shape.</param>
     /// <param name="generator">Initialises the heads and draws their dropout masks (the run's stochastic stream).</param>
     public UPerNet(DenseBackbone backbone, UPerNetOptions options, Generator? generator) : base(nameof(UPerNet))
     {

@@ -8,6 +8,10 @@ namespace MimScale.Models.SwinV2;
 /// zero-padded right/bottom to a multiple of the window (mmseg/mmdet Swin <c>ShiftWindowMSA</c>), and the shift
 /// order, its inverse and the shift mask are those of the PADDED grid, as mmseg computes its mask from (H_pad, W_pad).
 /// </summary>
+/// <param name="Height">Token rows of the grid.</param>
+/// <param name="Width">Token columns of the grid.</param>
+/// <param name="PaddedHeight"><paramref name="Height"/> rounded up to a multiple of the window.</param>
+/// <param name="PaddedWidth"><paramref name="Width"/> rounded up to a multiple of the window.</param>
 /// <param name="ToWindows">Raster -> rolled window order on the padded grid, null when that is the identity.</param>
 /// <param name="ToRaster">The inverse permutation, null with <paramref name="ToWindows"/>.</param>
 /// <param name="Mask">(nW, N, N) 0/-100 mask of the padded grid when the block shifts, else null.</param>

@@ -31,6 +31,8 @@ public sealed class PatchMerging : Module<Tensor, Tensor>
     /// at the bottom/right first (mmseg/mmdet Swin <c>PatchMerging</c>), so the output grid is (ceil(H/2), ceil(W/2)).
     /// </summary>
     /// <param name="x">(B, height*width, C)</param><returns>(B, ceil(height/2)*ceil(width/2), 2C)</returns>
+    /// <param name="height">Token rows of the input grid.</param>
+    /// <param name="width">Token columns of the input grid.</param>
     public Tensor ForwardAt(Tensor x, int height, int width)
     {
         long b = x.shape[0], c = x.shape[2];

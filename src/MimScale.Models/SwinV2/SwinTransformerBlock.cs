@@ -71,6 +71,8 @@ public sealed class SwinTransformerBlock : Module<Tensor, Tensor>
     /// shift stay this block's own; SwinV2 attends on the residual stream itself, so padded tokens are zeros of it.
     /// </summary>
     /// <param name="x">(B, height*width, C) tokens, row-major.</param>
+    /// <param name="height">Token rows of the grid.</param>
+    /// <param name="width">Token columns of the grid.</param>
     public Tensor ForwardAt(Tensor x, int height, int width)
     {
         var shortcut = x;

@@ -50,6 +50,7 @@ public sealed class SwinTransformerV2 : Module<Tensor, Tensor>
     internal Parameter? AbsolutePosEmbed => absolute_pos_embed;
 
     /// <summary>Patch embedding (+ mask-token blend, + absolute position, + dropout): (B, L, C).</summary>
+    /// <param name="x">(B, 3, H, W) images.</param>
     /// <param name="mask">(B, H/patch, W/patch) with 1 = masked, required iff the model has a mask token.</param>
     public Tensor Embed(Tensor x, Tensor? mask = null)
     {

@@ -5,6 +5,7 @@ namespace MimScale.Models.Zoo;
 
 /// <summary>A named SwinV2 size with the resolutions and windows the paper pre-trains and fine-tunes it at.</summary>
 /// <param name="Name">Zoo name, e.g. "swinv2-base".</param>
+/// <param name="Description">One line for listings; its first word is an alias of the name.</param>
 /// <param name="Pretrain">SimMIM pre-training model (encoder + target and decoder settings).</param>
 /// <param name="MaskPatchSize">The pre-training recipe's default mask patch in pixels (32 at the paper's 192 px, 8 at the
 /// CPU sizes' 32 px): a data-side default the model never reads; the pre-training config's <c>mask_patch_size</c> overrides it.</param>

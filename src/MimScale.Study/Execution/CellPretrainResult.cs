@@ -1,6 +1,8 @@
-using MimScale.Analysis;
 
-namespace MimScale.Study;
+using MimScale.Analysis.Results;
+using MimScale.Study.Planning;
+
+namespace MimScale.Study.Execution;
 
 /// <summary>
 /// One finished branch, as the executor reports it. The curve covers the whole run from iteration 0 to T (the

@@ -1,8 +1,10 @@
 using MimScale.Dense.Coco;
 using MimScale.Dense.Detection.Training;
 using MimScale.Dense.Segmentation;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Execution;
 
 /// <summary>
 /// The dense downstream tasks of a study cell (the paper's ADE20K and COCO columns of Tables 5-7), on the cell's final

@@ -1,10 +1,11 @@
 using System.Globalization;
 using MimScale.Dense.Detection.Training;
 using MimScale.Dense.Segmentation;
+using MimScale.Study.Spec;
 using MimScale.Training.Runs;
 using YamlDotNet.Serialization;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Execution;
 
 /// <summary>
 /// The engine configs of a study's dense evaluations: a scenes recipe as the base, the cell's model, seed and encoder
@@ -45,6 +46,7 @@ public static class DenseRecipes
     /// <param name="model">The cell's zoo name.</param>
     /// <param name="seed">The cell's seed (the fine-tuning's data order, init and dropout).</param>
     /// <param name="encoder">The cell's pre-trained checkpoint; null at plan time.</param>
+    /// <param name="recipe">The spec's segmentation recipe (keys of <see cref="SegmentationConfig"/>).</param>
     public static SegmentationConfig Segmentation(string model, int seed, string? encoder, RecipeMap recipe)
     {
         var values = Base(SegmentationConfigYaml.ToYaml(SegmentationFinetune.ScenesRecipe), model, seed, encoder, recipe);

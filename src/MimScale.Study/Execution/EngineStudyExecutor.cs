@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
-using MimScale.Analysis;
+using MimScale.Analysis.Results;
+using MimScale.Study.Planning;
 using MimScale.Training.Pretraining;
 using MimScale.Training.Runs;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Execution;
 
 /// <summary>
 /// The real <see cref="IStudyExecutor"/>: each trunk group is trained by the pre-training engine (<see cref="TrunkRunner"/>,

@@ -1,4 +1,7 @@
-namespace MimScale.Study;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+
+namespace MimScale.Study.Execution;
 
 /// <summary>
 /// The boundary between the study runner and the pre-training engine. The runner decides what is left to do and

@@ -1,8 +1,10 @@
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
 using MimScale.Training.Evaluation;
 using MimScale.Training.Finetuning;
 using MimScale.Training.Runs;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Execution;
 
 /// <summary>
 /// The downstream evaluations of a study cell on its final pre-trained encoder (the newest checkpoint in the cell's

@@ -1,6 +1,7 @@
+using MimScale.Study.Planning;
 using MimScale.Training.Distributed;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Execution;
 
 /// <summary>What the runner asks of <see cref="IStudyExecutor.PretrainTrunk"/>: a trunk, its folders, and its finished cells.</summary>
 /// <param name="Trunk">The trunk and all its branches (finished ones included, so the trunk's identity never changes).</param>

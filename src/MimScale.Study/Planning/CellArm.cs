@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using MimScale.Analysis;
+using MimScale.Analysis.Results;
+using MimScale.Study.Spec;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// What a stored cell's resolved config says about the side-study arms, read back for the analysis: the decoder arm

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using MimScale.Models.Zoo;
+using MimScale.Study.Spec;
 using MimScale.Training.Pretraining;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// The resolved config of a cell as canonical JSON (keys sorted at every level, numbers in shortest round-trip form)
@@ -41,7 +43,7 @@ public static class CellConfig
             ("pretrain", Recipe(pretrain)),
             ("evaluations", evaluations.Prepend("val_loss").ToArray()),
             ("evaluation_recipes", Sorted(evaluations.Select(ev => (ev, (object?)Recipe(recipes[ev]))).ToArray())));
-        if (decoder is not null) config["arm"] = Sorted((ArmName, MimScale.Analysis.RunArms.Decoder), (ArmVariant, decoder.Label));
+        if (decoder is not null) config["arm"] = Sorted((ArmName, MimScale.Analysis.Results.RunArms.Decoder), (ArmVariant, decoder.Label));
         return config;
     }
 

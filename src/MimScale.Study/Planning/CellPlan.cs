@@ -1,4 +1,6 @@
-namespace MimScale.Study;
+using MimScale.Study.Spec;
+
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// One cell of the grid (model x data x length x seed) with its place in its trunk. Its <see cref="Key"/> is derived

@@ -1,4 +1,4 @@
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// How fast this machine pre-trains, for turning planned compute into hours: either an assumed sustained GFLOP/s

@@ -1,4 +1,6 @@
-namespace MimScale.Study;
+using MimScale.Study.Spec;
+
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// The data of one cell, resolved: which source, which subset, and (when the source could be read) the subset's

@@ -1,8 +1,9 @@
 using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
 using MimScale.Files;
+using MimScale.Study.Spec;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// Draws each data variant's manifest (nested class-balanced fractions and random class subsets, with
@@ -12,17 +13,17 @@ namespace MimScale.Study;
 /// </summary>
 public sealed class ManifestResolver
 {
-    private readonly Func<string, IImageSource> _open;
-    private readonly string? _saveDir;
-    private readonly Dictionary<string, IImageSource> _sources = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, ulong, DataVariant), Manifest> _manifests = [];
+    private readonly Func<string, IImageSource> open;
+    private readonly string? saveDir;
+    private readonly Dictionary<string, IImageSource> sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, ulong, DataVariant), Manifest> manifests = [];
 
     /// <param name="saveDir">Folder to write manifests into, or null to only compute hashes.</param>
     /// <param name="open">Opens a source spec (default <see cref="ImageSources.Open"/>); tests pass in-memory sources.</param>
     public ManifestResolver(string? saveDir, Func<string, IImageSource>? open = null)
     {
-        _saveDir = saveDir;
-        _open = open ?? (spec => ImageSources.Open(spec));
+        this.saveDir = saveDir;
+        this.open = open ?? (spec => ImageSources.Open(spec));
     }
 
     /// <summary>The variant's data with manifest hash, image count and (when saving) the manifest path.</summary>
@@ -30,9 +31,9 @@ public sealed class ManifestResolver
     {
         var manifest = ManifestOf(data, variant);
         string? path = null;
-        if (_saveDir is not null)
+        if (saveDir is not null)
         {
-            path = Path.GetFullPath(Path.Combine(_saveDir, $"{variant.Slug}-seed{data.SubsetSeed}-{manifest.Hash[..12]}.manifest.tsv"));
+            path = Path.GetFullPath(Path.Combine(saveDir, $"{variant.Slug}-seed{data.SubsetSeed}-{manifest.Hash[..12]}.manifest.tsv"));
             if (!File.Exists(path))
             {
                 manifest.Save(path);
@@ -49,16 +50,16 @@ public sealed class ManifestResolver
     {
         string spec = data.SourceOf(variant);
         var key = (spec, data.SubsetSeed, variant);
-        if (_manifests.TryGetValue(key, out var m)) return m;
-        if (!_sources.TryGetValue(spec, out var source)) _sources[spec] = source = _open(spec);
+        if (manifests.TryGetValue(key, out var m)) return m;
+        if (!sources.TryGetValue(spec, out var source)) sources[spec] = source = open(spec);
         if (variant.Kind == DataVariantKind.Fraction)
         {
             // All fractions of one source in one draw: the sampler makes them nested (smaller inside larger).
             var fractions = data.Variants.Where(v => v.Kind == DataVariantKind.Fraction && v.SourceName == variant.SourceName).ToList();
             var drawn = SubsetSampler.ClassBalancedFractions(source, fractions.Select(v => v.Fraction!.Value).ToList(), data.SubsetSeed);
-            for (int i = 0; i < fractions.Count; i++) _manifests[(spec, data.SubsetSeed, fractions[i])] = drawn[i];
+            for (int i = 0; i < fractions.Count; i++) manifests[(spec, data.SubsetSeed, fractions[i])] = drawn[i];
         }
-        else _manifests[key] = SubsetSampler.ClassSubset(source, variant.Classes!.Value, data.SubsetSeed);
-        return _manifests[key];
+        else manifests[key] = SubsetSampler.ClassSubset(source, variant.Classes!.Value, data.SubsetSeed);
+        return manifests[key];
     }
 }

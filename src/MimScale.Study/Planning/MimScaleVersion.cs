@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// The MimScale version hashed into every cell key (so results of another version never mix silently). It is the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>The printout of <c>mimscale study plan</c>: grid, data, trunks with branch points, cells, compute.</summary>
 public static class PlanText

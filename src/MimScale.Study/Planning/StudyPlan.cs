@@ -1,4 +1,6 @@
-namespace MimScale.Study;
+using MimScale.Study.Spec;
+
+namespace MimScale.Study.Planning;
 
 /// <summary>What a study will run, before anything runs: its trunks and cells with keys and compute.</summary>
 /// <param name="Spec">The spec planned.</param>

@@ -1,9 +1,11 @@
 using System.Globalization;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
+using MimScale.Study.Execution;
+using MimScale.Study.Spec;
 using MimScale.Training.Pretraining;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// Turns a spec into cells and shared trunks (SPEC §4.2). Pure: the same spec, data and version always give the same
@@ -95,6 +97,15 @@ public static class StudyPlanner
         return result;
     }
 
+    /// <param name="spec">The study.</param>
+    /// <param name="version">The version hashed into the cell keys.</param>
+    /// <param name="model">The trunk's model.</param>
+    /// <param name="data">The trunk's data size.</param>
+    /// <param name="seed">The trunk's seed.</param>
+    /// <param name="lengths">The lengths branching from the trunk.</param>
+    /// <param name="parameters">The model's parameter count.</param>
+    /// <param name="sizeRank">The model's position among the spec's sizes.</param>
+    /// <param name="recipes">The spec's evaluation recipes by name.</param>
     /// <param name="recipe">The pre-training recipe: the spec's, or the decoder arm's variant of it.</param>
     /// <param name="decoder">The decoder-arm variant, or null for a main-grid trunk (whose config and keys are unchanged by the arm).</param>
     private static TrunkGroup Trunk(StudySpec spec, string version, ZooEntry model, DataPlan data, int seed, List<long> lengths,

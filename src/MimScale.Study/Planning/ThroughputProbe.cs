@@ -9,7 +9,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using MimScale.Training.Schedules;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// The quick benchmark behind <c>mimscale study plan --measure</c>: times a few real SimMIM training steps (forward,

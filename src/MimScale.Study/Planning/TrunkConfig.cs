@@ -1,7 +1,8 @@
 using System.Globalization;
+using MimScale.Study.Spec;
 using MimScale.Training.Pretraining;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// The engine config a trunk trains with: model, data, seed and length from the plan, the spec's <c>pretrain</c>
@@ -10,6 +11,9 @@ namespace MimScale.Study;
 /// </summary>
 public static class TrunkConfig
 {
+    /// <param name="model">The model's zoo name.</param>
+    /// <param name="data">The data size.</param>
+    /// <param name="seed">The trunk's seed.</param>
     /// <param name="recipe">The spec's pre-training recipe (keys of <see cref="PretrainConfig"/>).</param>
     /// <param name="iterations">The trunk's longest length.</param>
     public static PretrainConfig For(string model, DataPlan data, int seed, long iterations, RecipeMap recipe)

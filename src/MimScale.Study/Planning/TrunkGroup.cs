@@ -1,6 +1,7 @@
+using MimScale.Study.Spec;
 using MimScale.Training.Pretraining;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Planning;
 
 /// <summary>
 /// Cells of one model, data subset, seed and recipe that differ only in length, trained as one shared trunk

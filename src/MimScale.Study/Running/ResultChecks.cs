@@ -1,4 +1,8 @@
-namespace MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+
+namespace MimScale.Study.Running;
 
 /// <summary>Contract checks on what an executor returns, before anything is stored.</summary>
 internal static class ResultChecks

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Running;
 
 /// <summary>The printout of <c>mimscale study status</c>: one line per cell with its stage and key numbers.</summary>
 public static class StatusText

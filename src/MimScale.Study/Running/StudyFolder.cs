@@ -1,6 +1,8 @@
 using MimScale.Files;
+using MimScale.Study.Execution;
+using MimScale.Study.Spec;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Running;
 
 /// <summary>
 /// Layout of a study folder: <c>study.db</c> (results), <c>spec.yaml</c> (last spec run), <c>study.log</c> (every

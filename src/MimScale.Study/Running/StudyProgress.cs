@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using MimScale.Study.Planning;
+using MimScale.Study.Store;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Running;
 
 /// <summary>
 /// Study-wide progress and ETA. Pre-training left is measured in planned FLOPs (attributed per cell) and converted to
@@ -9,64 +11,66 @@ namespace MimScale.Study;
 /// </summary>
 internal sealed class StudyProgress
 {
-    private readonly IReadOnlyList<CellPlan> _cells;
-    private readonly HashSet<string> _pretrained;
-    private readonly HashSet<(string, string)> _evaluated;
-    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
-    private readonly Dictionary<string, (double Seconds, int Count)> _evalTimes = new(StringComparer.Ordinal);
-    private double _sessionFlops, _sessionPretrainSeconds;
+    private readonly IReadOnlyList<CellPlan> cells;
+    private readonly HashSet<string> pretrained;
+    private readonly HashSet<(string, string)> evaluated;
+    private readonly Stopwatch elapsed = Stopwatch.StartNew();
+    private readonly Dictionary<string, (double Seconds, int Count)> evalTimes = new(StringComparer.Ordinal);
+    private double sessionFlops, sessionPretrainSeconds;
 
-    private readonly int _jobs;
+    private readonly int jobs;
 
+    /// <param name="cells">The planned cells.</param>
+    /// <param name="stored">The cells as the store has them.</param>
     /// <param name="jobs">Trunks running at once: the remaining work is shared among them.</param>
     public StudyProgress(IReadOnlyList<CellPlan> cells, IEnumerable<StoredCell> stored, int jobs = 1)
     {
-        _cells = cells;
-        _jobs = Math.Max(1, jobs);
-        _pretrained = stored.Where(s => s.Run is not null).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        _evaluated = stored.SelectMany(s => s.EvaluationResults.Select(e => (s.Key, e.Evaluation))).ToHashSet();
+        this.cells = cells;
+        this.jobs = Math.Max(1, jobs);
+        pretrained = stored.Where(s => s.Run is not null).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        evaluated = stored.SelectMany(s => s.EvaluationResults.Select(e => (s.Key, e.Evaluation))).ToHashSet();
     }
 
-    public int Total => _cells.Count;
-    public int Pretrained => _cells.Count(c => _pretrained.Contains(c.Key));
-    public int Done => _cells.Count(c => _pretrained.Contains(c.Key) && c.Evaluations.All(e => _evaluated.Contains((c.Key, e))));
+    public int Total => cells.Count;
+    public int Pretrained => cells.Count(c => pretrained.Contains(c.Key));
+    public int Done => cells.Count(c => pretrained.Contains(c.Key) && c.Evaluations.All(e => evaluated.Contains((c.Key, e))));
 
     /// <summary>A cell's branch was stored; <paramref name="pretrainSeconds"/> = time spent in the trunk call since the last report.</summary>
     public void CellPretrained(CellPlan cell, double pretrainSeconds)
     {
-        _pretrained.Add(cell.Key);
-        _sessionFlops += cell.AttributedFlops;
-        _sessionPretrainSeconds += pretrainSeconds;
+        pretrained.Add(cell.Key);
+        sessionFlops += cell.AttributedFlops;
+        sessionPretrainSeconds += pretrainSeconds;
     }
 
     public void Evaluated(CellPlan cell, string evaluation, double seconds)
     {
-        _evaluated.Add((cell.Key, evaluation));
-        var (s, n) = _evalTimes.GetValueOrDefault(evaluation);
-        _evalTimes[evaluation] = (s + seconds, n + 1);
+        evaluated.Add((cell.Key, evaluation));
+        var (s, n) = evalTimes.GetValueOrDefault(evaluation);
+        evalTimes[evaluation] = (s + seconds, n + 1);
     }
 
     /// <summary>"study: 3/12 cells done, 5/12 pre-trained, elapsed 0:05:12, ETA 0:20:00".</summary>
     public string Line()
     {
-        var text = $"study: {Done}/{Total} cells done, {Pretrained}/{Total} pre-trained, elapsed {Format(_elapsed.Elapsed.TotalSeconds)}";
+        var text = $"study: {Done}/{Total} cells done, {Pretrained}/{Total} pre-trained, elapsed {Format(elapsed.Elapsed.TotalSeconds)}";
         return text + ", " + Eta();
     }
 
     private string Eta()
     {
-        double remainingFlops = _cells.Where(c => !_pretrained.Contains(c.Key)).Sum(c => c.AttributedFlops);
-        var remainingEvals = _cells.SelectMany(c => c.Evaluations.Where(e => !_evaluated.Contains((c.Key, e)))).ToList();
+        double remainingFlops = cells.Where(c => !pretrained.Contains(c.Key)).Sum(c => c.AttributedFlops);
+        var remainingEvals = cells.SelectMany(c => c.Evaluations.Where(e => !evaluated.Contains((c.Key, e)))).ToList();
         if (remainingFlops == 0 && remainingEvals.Count == 0) return "ETA 0:00:00";
-        if (remainingFlops > 0 && _sessionFlops == 0) return "ETA unknown until a run finishes";
-        double seconds = remainingFlops > 0 ? remainingFlops / _sessionFlops * _sessionPretrainSeconds : 0;
+        if (remainingFlops > 0 && sessionFlops == 0) return "ETA unknown until a run finishes";
+        double seconds = remainingFlops > 0 ? remainingFlops / sessionFlops * sessionPretrainSeconds : 0;
         int unknown = 0;
         foreach (var e in remainingEvals)
         {
-            if (_evalTimes.TryGetValue(e, out var t)) seconds += t.Seconds / t.Count;
+            if (evalTimes.TryGetValue(e, out var t)) seconds += t.Seconds / t.Count;
             else unknown++;
         }
-        return $"ETA {Format(seconds / _jobs)}" + (unknown > 0 ? $" + {unknown} evaluation(s) not yet timed" : "");
+        return $"ETA {Format(seconds / jobs)}" + (unknown > 0 ? $" + {unknown} evaluation(s) not yet timed" : "");
     }
 
     public static string Format(double seconds)

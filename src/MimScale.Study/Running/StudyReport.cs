@@ -1,6 +1,10 @@
-using MimScale.Analysis;
 
-namespace MimScale.Study;
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
+using MimScale.Study.Store;
+
+namespace MimScale.Study.Running;
 
 /// <summary>Writes a study's results.json and its analysis report (report.md, report.html, plots/) into the study folder.</summary>
 public static class StudyReport

@@ -1,6 +1,9 @@
-using MimScale.Analysis;
 
-namespace MimScale.Study;
+using MimScale.Analysis.Results;
+using MimScale.Study.Planning;
+using MimScale.Study.Store;
+
+namespace MimScale.Study.Running;
 
 /// <summary>
 /// Builds the analysis input (<see cref="StudyResults"/>) from stored cells. Only pre-trained cells become runs.

@@ -4,11 +4,16 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MimScale.Analysis;
+using MimScale.Analysis.Report;
 using MimScale.Files;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+using MimScale.Study.Workers;
 using MimScale.Training.Distributed;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Running;
 
 /// <summary>What one <see cref="StudyRunner.Run"/> did.</summary>
 /// <param name="Cells">Cells of the plan.</param>
@@ -47,13 +52,17 @@ public sealed record StudyFailure(string CellKey, string CellLabel, string Stage
 /// </summary>
 public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool verbose = false)
 {
-    private readonly Lock _sync = new();
+    private readonly Lock sync = new();
 
     /// <summary>Plans <paramref name="spec"/> for running in <paramref name="folder"/>: manifests are drawn and written to its data folder.</summary>
     public static StudyPlan PlanFor(StudySpec spec, StudyFolder folder, Func<string, MimScale.Data.Sources.IImageSource>? open = null, string? version = null) =>
         StudyPlanner.Plan(spec, new ManifestResolver(folder.DataDir, open), version);
 
     /// <summary>Runs the plan in <paramref name="folder"/>; <paramref name="analysis"/> configures the report (metric from the spec by default).</summary>
+    /// <param name="plan">The study plan.</param>
+    /// <param name="folder">The study folder.</param>
+    /// <param name="ct">Cancels the study.</param>
+    /// <param name="analysis">Report settings; null = the spec's metric.</param>
     /// <param name="jobs">Trunks run at the same time (1 = one after the other).</param>
     /// <param name="worker">Share the study with other workers (<see cref="WorkerLoop"/>): claim trunks, heartbeat, take over
     /// trunks of dead workers; null = run alone, holding the folder's exclusive lock.</param>
@@ -87,7 +96,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         using var folderLock = worker is null ? folder.Lock() : folder.SharedLock();
         using var log = new StudyLog(output, worker is null ? folder.LogPath : folder.WorkerLogPath(worker.WorkerId));
         using var store = (storeAt ?? StoreLocation.Default).Open(plan.Spec.Name, folder);
-        lock (_sync) store.RegisterPlan(plan);
+        lock (sync) store.RegisterPlan(plan);
         AtomicFile.WriteAllText(folder.SpecPath, plan.Spec.Text);
         foreach (var cell in plan.Cells) WriteConfig(folder, cell);
 
@@ -108,7 +117,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             return failures.Skip(before).Any(f => trunk.Cells.Any(c => c.Key == f.CellKey));   // other jobs' failures are theirs
         }
         if (worker is not null)
-            new WorkerLoop(store, _sync, worker, log).Run(plan, jobs, RunTrunk, ct);
+            new WorkerLoop(store, sync, worker, log).Run(plan, jobs, RunTrunk, ct);
         else if (jobs == 1)
             for (int i = 0; i < plan.Trunks.Count; i++) RunTrunk(i, null, ct);
         else
@@ -161,7 +170,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         string prefix, ConcurrentQueue<StudyFailure> failures, string? worker, WorkerRanks? orders, CancellationToken ct)
     {
         IReadOnlySet<string> finished;
-        lock (_sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
+        lock (sync) finished = store.PretrainedKeys(trunk.Cells.Select(c => c.Key));
         var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished)
         {
             Ranks = orders?.Ranks ?? SingleProcess.Instance,
@@ -171,12 +180,12 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         Directory.CreateDirectory(job.TrunkDir);
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"[trunk {index + 1}/{count}] {trunk.Describe()}: lengths {string.Join(", ", trunk.Cells.Select(c => c.Iterations))}, trunk to {job.RequiredTrunkIterations}, pending {string.Join(", ", pending.Select(c => c.Iterations))}"));
-        lock (_sync) store.SetStage(pending.Select(c => c.Key), CellStage.Pretraining);
+        lock (sync) store.SetStage(pending.Select(c => c.Key), CellStage.Pretraining);
         var reported = new HashSet<string>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         void OnFinished(CellPretrainResult result)
         {
-            lock (_sync)
+            lock (sync)
             {
                 var cell = trunk.Cells.FirstOrDefault(c => c.Key == result.CellKey)
                     ?? throw new StudyExecutionException($"the executor reported cell '{result.CellKey}', which is not in trunk {trunk.Key}");
@@ -200,13 +209,13 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         {
             // A worker that lost the trunk leaves the stages to the worker that holds it now.
             if (e is not ClaimLostException)
-                lock (_sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped");
+                lock (sync) store.SetStage(pending.Where(c => !reported.Contains(c.Key)).Select(c => c.Key), CellStage.Planned, "stopped");
             throw;
         }
         catch (Exception e)
         {
             var unfinished = pending.Where(c => !reported.Contains(c.Key)).ToList();
-            lock (_sync) store.SetStage(unfinished.Select(c => c.Key), CellStage.Failed, e.Message);
+            lock (sync) store.SetStage(unfinished.Select(c => c.Key), CellStage.Failed, e.Message);
             foreach (var cell in unfinished) Fail(log, failures, cell, "pretrain", e);
             return reported.Count;
         }
@@ -214,7 +223,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         if (missing.Count > 0)
         {
             var error = new StudyExecutionException($"the executor returned without reporting {string.Join(", ", missing.Select(c => c.Key))}");
-            lock (_sync) store.SetStage(missing.Select(c => c.Key), CellStage.Failed, error.Message);
+            lock (sync) store.SetStage(missing.Select(c => c.Key), CellStage.Failed, error.Message);
             foreach (var cell in missing) Fail(log, failures, cell, "pretrain", error);
         }
         return reported.Count;
@@ -225,7 +234,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
     {
         int count = 0;
         IReadOnlyList<StoredCell> cells;
-        lock (_sync) cells = store.LoadCells(trunk.Cells.Select(c => c.Key).ToList());
+        lock (sync) cells = store.LoadCells(trunk.Cells.Select(c => c.Key).ToList());
         foreach (var stored in cells.Where(c => c.Run is not null))   // a cell whose pre-training failed has nothing to evaluate
         {
             var cell = trunk.Cells.First(c => c.Key == stored.Key);
@@ -233,7 +242,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             foreach (var evaluation in stored.PendingEvaluations)
             {
                 ct.ThrowIfCancellationRequested();
-                lock (_sync) store.SetStage([cell.Key], CellStage.Evaluating, evaluation);
+                lock (sync) store.SetStage([cell.Key], CellStage.Evaluating, evaluation);
                 log.Line($"[evaluate] {cell.Describe()}: {evaluation}");
                 var clock = Stopwatch.StartNew();
                 IReadOnlyDictionary<string, double> metrics;
@@ -244,17 +253,17 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
                 }
                 catch (OperationCanceledException)
                 {
-                    lock (_sync) store.SetStage([cell.Key], CellStage.Pretrained, $"{evaluation} stopped");
+                    lock (sync) store.SetStage([cell.Key], CellStage.Pretrained, $"{evaluation} stopped");
                     throw;
                 }
                 catch (Exception e)
                 {
                     failed.Add($"{evaluation}: {e.Message}");
-                    lock (_sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
+                    lock (sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
                     Fail(log, failures, cell, evaluation, e);
                     continue;
                 }
-                lock (_sync)
+                lock (sync)
                 {
                     store.RecordEvaluation(cell, evaluation, metrics, clock.Elapsed.TotalSeconds, worker);
                     progress.Evaluated(cell, evaluation, clock.Elapsed.TotalSeconds);
@@ -265,7 +274,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
                 }
             }
             // Recording a later evaluation moves the stage on: the cell stays failed, with every failure's message.
-            if (failed.Count > 0) lock (_sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
+            if (failed.Count > 0) lock (sync) store.SetStage([cell.Key], CellStage.Failed, string.Join("; ", failed));
         }
         return count;
     }

@@ -1,4 +1,8 @@
-namespace MimScale.Study;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+
+namespace MimScale.Study.Running;
 
 /// <summary>
 /// A study's current cells as `study status` and `study report` show them: from a spec (planned now, so cells not
@@ -15,6 +19,8 @@ public sealed record StudyStatus(string Name, IReadOnlyList<StoredCell> Cells, i
     IReadOnlyList<TrunkClaim> Claims)
 {
     /// <summary>The status of <paramref name="target"/> (a spec, whose folder is <paramref name="outDir"/> or the default, or a study folder); null when the spec has no results yet.</summary>
+    /// <param name="target">A spec file or a study folder.</param>
+    /// <param name="outDir">The study folder of a spec; null = its default.</param>
     /// <param name="storeAt">Where the store is (default: the folder's study.db). For a PostgreSQL store the folder
     /// (or spec) names the study; the folder's spec.yaml is read when no spec is given.</param>
     public static StudyStatus? Load(string target, string? outDir, StoreLocation? storeAt = null)
@@ -50,7 +56,7 @@ public sealed record StudyStatus(string Name, IReadOnlyList<StoredCell> Cells, i
         }
         var byKey = store.LoadCells(planned.Select(c => c.Key).ToList()).ToDictionary(c => c.Key);
         var cells = planned.Select(c => byKey.TryGetValue(c.Key, out var s) ? s : Unstarted(c)).ToList();
-        return new StudyStatus(spec.Name, Live(cells, alive, live), store.AllCellKeys().Count - byKey.Count, folder, spec.ReportMetric, claims);
+        return new StudyStatus(spec!.Name, Live(cells, alive, live), store.AllCellKeys().Count - byKey.Count, folder, spec.ReportMetric, claims);
     }
 
     /// <summary>Cells marked running by a runner that is gone become interrupted (stage as it was stored before the run

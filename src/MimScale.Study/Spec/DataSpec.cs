@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>How a data variant is cut from the source.</summary>
 public enum DataVariantKind

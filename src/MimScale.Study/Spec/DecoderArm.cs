@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>A decoder of the decoder-size arm: the official linear head, or k SwinV2 blocks before it.</summary>
 /// <param name="Kind">"linear" or "transformer" (the engine's <c>decoder</c> key).</param>

@@ -1,4 +1,4 @@
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>
 /// Another data set on the study's data axis (<c>data.other_sources</c>), such as ImageNet-22K next to the ImageNet-1K

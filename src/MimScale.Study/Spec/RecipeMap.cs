@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>
 /// An open key/value recipe (the spec's <c>pretrain:</c>, <c>finetune:</c>, <c>linear_probe:</c>, <c>knn:</c> maps),
@@ -11,7 +11,7 @@ namespace MimScale.Study;
 /// </summary>
 public sealed class RecipeMap : IEquatable<RecipeMap>
 {
-    private readonly SortedDictionary<string, RecipeValue> _values;
+    private readonly SortedDictionary<string, RecipeValue> values;
 
     /// <summary>Where the map comes from (e.g. <c>studies/demo.yaml: pretrain</c>), for error messages; not hashed.</summary>
     public string Origin { get; }
@@ -20,25 +20,25 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
     public RecipeMap(IEnumerable<KeyValuePair<string, RecipeValue>> values, string origin = "recipe")
     {
         Origin = origin;
-        _values = new SortedDictionary<string, RecipeValue>(StringComparer.Ordinal);
+        this.values = new SortedDictionary<string, RecipeValue>(StringComparer.Ordinal);
         foreach (var (k, v) in values)
-            if (!_values.TryAdd(k, v)) throw new ArgumentException($"{origin}: duplicate key '{k}'");
+            if (!this.values.TryAdd(k, v)) throw new ArgumentException($"{origin}: duplicate key '{k}'");
     }
 
     /// <summary>The empty map.</summary>
     public static RecipeMap Empty(string origin = "recipe") => new([], origin);
 
     /// <summary>All entries in ordinal key order.</summary>
-    public IReadOnlyDictionary<string, RecipeValue> Values => _values;
+    public IReadOnlyDictionary<string, RecipeValue> Values => values;
 
     /// <summary>Keys in ordinal order.</summary>
-    public IEnumerable<string> Keys => _values.Keys;
+    public IEnumerable<string> Keys => values.Keys;
 
     /// <summary>Number of keys.</summary>
-    public int Count => _values.Count;
+    public int Count => values.Count;
 
     /// <summary>True when <paramref name="key"/> is present.</summary>
-    public bool Contains(string key) => _values.ContainsKey(key);
+    public bool Contains(string key) => values.ContainsKey(key);
 
     /// <summary><c>key=value</c> lines in ordinal key order, each ended by '\n' (what is hashed).</summary>
     public string CanonicalText
@@ -46,7 +46,7 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
         get
         {
             var sb = new StringBuilder();
-            foreach (var (k, v) in _values) sb.Append(k).Append('=').Append(v.Text).Append('\n');
+            foreach (var (k, v) in values) sb.Append(k).Append('=').Append(v.Text).Append('\n');
             return sb.ToString();
         }
     }
@@ -54,12 +54,12 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
     /// <summary>A copy with <paramref name="key"/> set to <paramref name="value"/> (parsed like an unquoted YAML scalar).</summary>
     public RecipeMap With(string key, string value)
     {
-        var copy = new SortedDictionary<string, RecipeValue>(_values, StringComparer.Ordinal) { [key] = RecipeValue.Scalar(value) };
+        var copy = new SortedDictionary<string, RecipeValue>(values, StringComparer.Ordinal) { [key] = RecipeValue.Scalar(value) };
         return new RecipeMap(copy, Origin);
     }
 
     /// <summary>The scalar text of <paramref name="key"/>, or <paramref name="fallback"/> when absent.</summary>
-    public string? String(string key, string? fallback = null) => _values.TryGetValue(key, out var v) ? ScalarOf(key, v) : fallback;
+    public string? String(string key, string? fallback = null) => values.TryGetValue(key, out var v) ? ScalarOf(key, v) : fallback;
 
     /// <summary>A number; <paramref name="fallback"/> when absent; a clear error when not a number.</summary>
     public double Double(string key, double fallback) => TryDouble(key) ?? fallback;
@@ -67,7 +67,7 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
     /// <summary>A number, or null when absent; a clear error when present but not a number.</summary>
     public double? TryDouble(string key)
     {
-        if (!_values.TryGetValue(key, out var v)) return null;
+        if (!values.TryGetValue(key, out var v)) return null;
         var s = ScalarOf(key, v);
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)) return d;
         throw new StudySpecException(Origin, null, $"'{key}' must be a number, got '{s}'");
@@ -80,7 +80,7 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
     public long? TryLong(string key)
     {
         if (TryDouble(key) is not double d) return null;
-        if (d != Math.Floor(d) || Math.Abs(d) > 9e15) throw new StudySpecException(Origin, null, $"'{key}' must be a whole number, got '{_values[key].Text}'");
+        if (d != Math.Floor(d) || Math.Abs(d) > 9e15) throw new StudySpecException(Origin, null, $"'{key}' must be a whole number, got '{values[key].Text}'");
         return (long)d;
     }
 
@@ -90,7 +90,7 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
     /// <summary>A boolean (<c>true</c>/<c>false</c>); <paramref name="fallback"/> when absent.</summary>
     public bool Bool(string key, bool fallback)
     {
-        if (!_values.TryGetValue(key, out var v)) return fallback;
+        if (!values.TryGetValue(key, out var v)) return fallback;
         return ScalarOf(key, v) switch
         {
             "true" => true,
@@ -102,7 +102,7 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
     /// <summary>A list of numbers (a scalar counts as a one-item list), or null when absent.</summary>
     public IReadOnlyList<double>? Doubles(string key)
     {
-        if (!_values.TryGetValue(key, out var v)) return null;
+        if (!values.TryGetValue(key, out var v)) return null;
         return v.Items.Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
             ? d : throw new StudySpecException(Origin, null, $"'{key}' must be a list of numbers, got '{v.Text}'")).ToArray();
     }
@@ -111,7 +111,7 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
     public void RequireKnownKeys(IEnumerable<string> known)
     {
         var set = known.ToHashSet(StringComparer.Ordinal);
-        var unknown = _values.Keys.Where(k => !set.Contains(k)).ToList();
+        var unknown = values.Keys.Where(k => !set.Contains(k)).ToList();
         if (unknown.Count > 0)
             throw new StudySpecException(Origin, null,
                 $"unknown key{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(k => $"'{k}'"))}; known: {string.Join(", ", set.Order(StringComparer.Ordinal))}");
@@ -126,5 +126,5 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
 
     public override int GetHashCode() => CanonicalText.GetHashCode(StringComparison.Ordinal);
 
-    public override string ToString() => Count == 0 ? "{}" : "{" + string.Join(", ", _values.Select(kv => $"{kv.Key}: {kv.Value.Text}")) + "}";
+    public override string ToString() => Count == 0 ? "{}" : "{" + string.Join(", ", values.Select(kv => $"{kv.Key}: {kv.Value.Text}")) + "}";
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>
 /// One value of a <see cref="RecipeMap"/>: a scalar or a list of scalars, each held as canonical text. Unquoted numbers

@@ -1,4 +1,4 @@
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>
 /// A data-scaling study as written in <c>studies/*.yaml</c> (read by <see cref="StudySpecReader"/>): the grid

@@ -1,4 +1,4 @@
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>A study spec that cannot be used: names the file, the line (when known) and the offending key or value.</summary>
 public sealed class StudySpecException : Exception

@@ -3,7 +3,7 @@ using MimScale.Models.Zoo;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>
 /// Reads <c>studies/*.yaml</c> into a <see cref="StudySpec"/>. Every key is checked: a misspelt key, a missing

@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Spec;
 
 /// <summary>Typed reads of YAML nodes that fail with the file, the line and the key (helpers of <see cref="StudySpecReader"/>).</summary>
 internal sealed class YamlReading(string file)

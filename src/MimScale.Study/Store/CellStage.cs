@@ -1,4 +1,4 @@
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>Where a cell stands. Only <see cref="Pretrained"/> and <see cref="Done"/> mean stored results; the others are
 /// informational (a killed process leaves <see cref="Pretraining"/> or <see cref="Evaluating"/> behind, which a restart redoes).</summary>

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// The many-machine store: a PostgreSQL database, one schema per study (tables as in <see cref="StoreSchema"/>), so
@@ -12,7 +12,7 @@ public sealed class PostgresBackend : StoreBackend
 {
     // Any fixed number: every writer of every study in the database takes this transaction lock (writes are tiny).
     private const long WriteLockKey = 0x4D696D5363616C65;   // "MimScale"
-    private readonly string _connectionString;
+    private readonly string connectionString;
 
     /// <param name="builder">Connection settings (host, port, user, database, password).</param>
     /// <param name="schema">The study's schema; created when missing.</param>
@@ -22,7 +22,7 @@ public sealed class PostgresBackend : StoreBackend
         Schema = schema;
         Describe = $"{address} (schema {schema})";
         var b = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { SearchPath = schema };
-        _connectionString = b.ConnectionString;
+        connectionString = b.ConnectionString;
     }
 
     /// <summary>The study's schema.</summary>
@@ -33,7 +33,7 @@ public sealed class PostgresBackend : StoreBackend
 
     internal override DbConnection Connect()
     {
-        var db = new NpgsqlConnection(_connectionString);
+        var db = new NpgsqlConnection(connectionString);
         try { db.Open(); return db; }
         catch { db.Dispose(); throw; }
     }

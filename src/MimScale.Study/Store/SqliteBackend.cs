@@ -1,14 +1,14 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// The one-machine store: a SQLite file (<c>study.db</c>) in WAL mode, so readers (`study status`) never block the
 /// workers and several worker processes on one machine share it through SQLite's own file locking. Not for a network
 /// file system (SQLite's locks are unreliable there): use <see cref="PostgresBackend"/> across machines.
 /// </summary>
-/// <param name="Path">The database file.</param>
+/// <param name="path">The database file.</param>
 public sealed class SqliteBackend(string path) : StoreBackend
 {
     /// <summary>The database file.</summary>

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// What differs between the two databases a study store can live in; everything else is one SQL text for both

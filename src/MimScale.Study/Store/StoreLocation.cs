@@ -1,7 +1,8 @@
 using System.Text;
+using MimScale.Study.Running;
 using Npgsql;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// Where a study's store lives, as given by <c>--store</c>: nothing (the study folder's <c>study.db</c>), a SQLite file

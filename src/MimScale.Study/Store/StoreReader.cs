@@ -1,8 +1,8 @@
 using System.Text.Json;
-using MimScale.Analysis;
 using System.Data.Common;
+using MimScale.Analysis.Results;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>Reads cells with their status, run, curve and evaluations back from the store.</summary>
 internal static class StoreReader

@@ -1,4 +1,4 @@
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// Tables of <c>study.db</c>. <c>cells</c> holds every cell ever registered (plan facts and resolved config);

@@ -1,6 +1,8 @@
-using MimScale.Analysis;
 
-namespace MimScale.Study;
+using MimScale.Analysis.Results;
+using MimScale.Study.Planning;
+
+namespace MimScale.Study.Store;
 
 /// <summary>The pre-training record of a cell as stored.</summary>
 public sealed record StoredRun(

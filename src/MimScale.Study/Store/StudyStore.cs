@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using MimScale.Analysis;
 using System.Data.Common;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>
 /// The results store: SQLite <c>study.db</c> or a PostgreSQL schema (<see cref="StoreBackend"/>; tables in
@@ -13,7 +14,7 @@ namespace MimScale.Study;
 /// </summary>
 public sealed class StudyStore : IDisposable
 {
-    private readonly DbConnection _db;
+    private readonly DbConnection db;
 
     /// <summary>Where the store is (file path, or PostgreSQL address and schema).</summary>
     public string Path => Backend.Describe;
@@ -21,7 +22,7 @@ public sealed class StudyStore : IDisposable
     /// <summary>The database behind the store.</summary>
     public StoreBackend Backend { get; }
 
-    private StudyStore(StoreBackend backend, DbConnection db) { Backend = backend; _db = db; }
+    private StudyStore(StoreBackend backend, DbConnection db) { Backend = backend; this.db = db; }
 
     /// <summary>Opens (creating if needed) the SQLite store at <paramref name="path"/>.</summary>
     /// <exception cref="StudyExecutionException">The file is not a MimScale study store or has another schema version.</exception>
@@ -56,8 +57,8 @@ public sealed class StudyStore : IDisposable
     }
 
     /// <summary>Claims of workers sharing this study.</summary>
-    public TrunkClaims Claims => _claims ??= new TrunkClaims(this);
-    private TrunkClaims? _claims;
+    public TrunkClaims Claims => claims ??= new TrunkClaims(this);
+    private TrunkClaims? claims;
 
     /// <summary>A second connection to the same store (for a thread of its own, such as a heartbeat).</summary>
     public StudyStore Reopen() => Open(Backend);
@@ -67,7 +68,7 @@ public sealed class StudyStore : IDisposable
 
     /// <summary>Sets a meta key.</summary>
     public void SetMeta(string key, string value) =>
-        Exec(_db, "INSERT INTO meta(key,value) VALUES(@k,@v) ON CONFLICT(key) DO UPDATE SET value=excluded.value", null, ("@k", key), ("@v", value));
+        Exec(db, "INSERT INTO meta(key,value) VALUES(@k,@v) ON CONFLICT(key) DO UPDATE SET value=excluded.value", null, ("@k", key), ("@v", value));
 
     /// <summary>
     /// Registers the plan as the current spec version: new cells are inserted as <see cref="CellStage.Planned"/>;
@@ -75,7 +76,7 @@ public sealed class StudyStore : IDisposable
     /// </summary>
     public void RegisterPlan(StudyPlan plan)
     {
-        using var tx = Backend.BeginWrite(_db);
+        using var tx = Backend.BeginWrite(db);
         string now = Now();
         var cells = plan.Cells;
         var specHash = CellConfig.Hash(plan.Spec.Text + "\n" + string.Join("\n", cells.Select(c => c.Key)));
@@ -86,7 +87,7 @@ public sealed class StudyStore : IDisposable
         for (int i = 0; i < cells.Count; i++)
         {
             var c = cells[i];
-            Exec(_db, """
+            Exec(db, """
                 INSERT INTO cells(cell_key,config_hash,trunk_key,model,data_label,data_fraction,image_count,parameters,size_rank,iterations,seed,
                                   decay_start,attributed_iterations,flops_per_iteration,evaluations,config_json,created_at)
                 VALUES(@k,@h,@tk,@m,@dl,@df,@ic,@p,@sr,@it,@s,@ds,@ai,@fl,@ev,@cj,@t)
@@ -95,10 +96,10 @@ public sealed class StudyStore : IDisposable
                 ("@df", c.Data.Fraction), ("@ic", c.Data.ImageCount), ("@p", c.Parameters), ("@sr", c.SizeRank), ("@it", c.Iterations),
                 ("@s", c.Seed), ("@ds", c.DecayStart), ("@ai", c.AttributedIterations), ("@fl", c.FlopsPerIteration),
                 ("@ev", string.Join(",", c.Evaluations)), ("@cj", c.ConfigJson), ("@t", now));
-            Exec(_db, "INSERT INTO status(cell_key,stage,message,updated_at) VALUES(@k,'planned',NULL,@t) ON CONFLICT(cell_key) DO NOTHING", tx, ("@k", c.Key), ("@t", now));
-            Exec(_db, "INSERT INTO spec_cells(spec_id,cell_key,ordinal) VALUES(@id,@k,@o) ON CONFLICT(spec_id,cell_key) DO NOTHING", tx, ("@id", specId), ("@k", c.Key), ("@o", i));
+            Exec(db, "INSERT INTO status(cell_key,stage,message,updated_at) VALUES(@k,'planned',NULL,@t) ON CONFLICT(cell_key) DO NOTHING", tx, ("@k", c.Key), ("@t", now));
+            Exec(db, "INSERT INTO spec_cells(spec_id,cell_key,ordinal) VALUES(@id,@k,@o) ON CONFLICT(spec_id,cell_key) DO NOTHING", tx, ("@id", specId), ("@k", c.Key), ("@o", i));
         }
-        Exec(_db, "INSERT INTO meta(key,value) VALUES('current_spec',@v) ON CONFLICT(key) DO UPDATE SET value=excluded.value", tx,
+        Exec(db, "INSERT INTO meta(key,value) VALUES('current_spec',@v) ON CONFLICT(key) DO UPDATE SET value=excluded.value", tx,
             ("@v", specId.ToString(CultureInfo.InvariantCulture)));
         tx.Commit();
     }
@@ -132,29 +133,31 @@ public sealed class StudyStore : IDisposable
     /// <summary>Sets the stage (and message) of cells.</summary>
     public void SetStage(IEnumerable<string> keys, CellStage stage, string? message = null)
     {
-        using var tx = Backend.BeginWrite(_db);
+        using var tx = Backend.BeginWrite(db);
         foreach (var k in keys)
-            Exec(_db, "INSERT INTO status(cell_key,stage,message,updated_at) VALUES(@k,@s,@m,@t) ON CONFLICT(cell_key) DO UPDATE SET stage=excluded.stage, message=excluded.message, updated_at=excluded.updated_at",
+            Exec(db, "INSERT INTO status(cell_key,stage,message,updated_at) VALUES(@k,@s,@m,@t) ON CONFLICT(cell_key) DO UPDATE SET stage=excluded.stage, message=excluded.message, updated_at=excluded.updated_at",
                 tx, ("@k", k), ("@s", StageText(stage)), ("@m", message), ("@t", Now()));
         tx.Commit();
     }
 
     /// <summary>Stores a branch result with its curve, in one transaction; the cell becomes Pretrained (or Done without evaluations).</summary>
+    /// <param name="cell">The cell.</param>
+    /// <param name="result">Its pre-training result and curve.</param>
     /// <param name="worker">The worker that must hold the cell's trunk (worker mode), or null.</param>
     /// <exception cref="ClaimLostException">The trunk is held by another worker now; nothing was stored.</exception>
     public void RecordPretrain(CellPlan cell, CellPretrainResult result, string? worker = null)
     {
-        using var tx = Backend.BeginWrite(_db);
+        using var tx = Backend.BeginWrite(db);
         if (worker is not null) Claims.EnsureHeld(tx, cell.TrunkKey, worker);
         string now = Now();
-        Exec(_db, """
+        Exec(db, """
             INSERT INTO runs(cell_key,run_dir,final_train_loss,final_val_loss,trunk_seconds,decay_seconds,device,images,finished_at) VALUES(@k,@d,@tl,@vl,@ts,@ds,@dev,@img,@t)
             ON CONFLICT(cell_key) DO UPDATE SET run_dir=excluded.run_dir, final_train_loss=excluded.final_train_loss, final_val_loss=excluded.final_val_loss,
                 trunk_seconds=excluded.trunk_seconds, decay_seconds=excluded.decay_seconds, device=excluded.device, images=excluded.images, finished_at=excluded.finished_at
             """,
             tx, ("@k", cell.Key), ("@d", result.RunDir), ("@tl", result.FinalTrainLoss), ("@vl", result.FinalValLoss), ("@ts", result.TrunkSeconds),
             ("@ds", result.DecaySeconds), ("@dev", result.Device), ("@img", JsonSerializer.Serialize(result.ReconstructionImages)), ("@t", now));
-        Exec(_db, "DELETE FROM metric_series WHERE cell_key=@k", tx, ("@k", cell.Key));
+        Exec(db, "DELETE FROM metric_series WHERE cell_key=@k", tx, ("@k", cell.Key));
         using (var insert = Command("INSERT INTO metric_series(cell_key,iteration,train_loss,val_loss) VALUES(@k,@i,@tl,@vl)", tx,
                    ("@k", cell.Key), ("@i", 0L), ("@tl", null), ("@vl", null)))
         {
@@ -172,21 +175,25 @@ public sealed class StudyStore : IDisposable
     }
 
     /// <summary>Stores one evaluation's metrics in one transaction; the cell becomes Done when nothing else is pending.</summary>
+    /// <param name="cell">The cell.</param>
+    /// <param name="evaluation">The evaluation's name.</param>
+    /// <param name="metrics">Its metrics by name.</param>
+    /// <param name="wallSeconds">Its wall-clock time.</param>
     /// <param name="worker">The worker that must hold the cell's trunk (worker mode), or null.</param>
     /// <exception cref="ClaimLostException">The trunk is held by another worker now; nothing was stored.</exception>
     public void RecordEvaluation(CellPlan cell, string evaluation, IReadOnlyDictionary<string, double> metrics, double wallSeconds, string? worker = null)
     {
-        using var tx = Backend.BeginWrite(_db);
+        using var tx = Backend.BeginWrite(db);
         if (worker is not null) Claims.EnsureHeld(tx, cell.TrunkKey, worker);
         string now = Now();
-        Exec(_db, """
+        Exec(db, """
             INSERT INTO evaluations(cell_key,evaluation,wall_seconds,finished_at) VALUES(@k,@e,@s,@t)
             ON CONFLICT(cell_key,evaluation) DO UPDATE SET wall_seconds=excluded.wall_seconds, finished_at=excluded.finished_at
             """,
             tx, ("@k", cell.Key), ("@e", evaluation), ("@s", wallSeconds), ("@t", now));
-        Exec(_db, "DELETE FROM evaluation_metrics WHERE cell_key=@k AND evaluation=@e", tx, ("@k", cell.Key), ("@e", evaluation));
+        Exec(db, "DELETE FROM evaluation_metrics WHERE cell_key=@k AND evaluation=@e", tx, ("@k", cell.Key), ("@e", evaluation));
         foreach (var (name, value) in metrics)
-            Exec(_db, "INSERT INTO evaluation_metrics(cell_key,evaluation,metric,value) VALUES(@k,@e,@m,@v)", tx,
+            Exec(db, "INSERT INTO evaluation_metrics(cell_key,evaluation,metric,value) VALUES(@k,@e,@m,@v)", tx,
                 ("@k", cell.Key), ("@e", evaluation), ("@m", name), ("@v", value));
         bool pretrained = Scalar("SELECT 1 FROM runs WHERE cell_key=@k", [("@k", cell.Key)], tx) is not null;
         bool allEvaluated = cell.Evaluations.All(e => Scalar("SELECT 1 FROM evaluations WHERE cell_key=@k AND evaluation=@e", [("@k", cell.Key), ("@e", e)], tx) is not null);
@@ -197,13 +204,13 @@ public sealed class StudyStore : IDisposable
     /// <summary>Everything stored about the given cells (all cells when null), in the order given.</summary>
     public IReadOnlyList<StoredCell> LoadCells(IReadOnlyList<string>? keys = null) => StoreReader.Load(this, keys ?? AllCellKeys());
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose() => db.Dispose();
 
     // ---- small helpers (also used by StoreReader) ----
 
     internal DbCommand Command(string sql, DbTransaction? tx, params (string Name, object? Value)[] args)
     {
-        var cmd = _db.CreateCommand();
+        var cmd = db.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = tx;
         foreach (var (n, v) in args) AddParameter(cmd, n, v);
@@ -219,7 +226,7 @@ public sealed class StudyStore : IDisposable
         return list;
     }
 
-    internal DbTransaction BeginWrite() => Backend.BeginWrite(_db);
+    internal DbTransaction BeginWrite() => Backend.BeginWrite(db);
 
     internal int Execute(string sql, DbTransaction? tx, params (string Name, object? Value)[] args)
     {
@@ -239,7 +246,7 @@ public sealed class StudyStore : IDisposable
     }
 
     private void SetStageIn(DbTransaction tx, string key, CellStage stage, string now) =>
-        Exec(_db, "INSERT INTO status(cell_key,stage,message,updated_at) VALUES(@k,@s,NULL,@t) ON CONFLICT(cell_key) DO UPDATE SET stage=excluded.stage, message=NULL, updated_at=excluded.updated_at",
+        Exec(db, "INSERT INTO status(cell_key,stage,message,updated_at) VALUES(@k,@s,NULL,@t) ON CONFLICT(cell_key) DO UPDATE SET stage=excluded.stage, message=NULL, updated_at=excluded.updated_at",
             tx, ("@k", key), ("@s", StageText(stage)), ("@t", now));
 
     private static void Exec(DbConnection db, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] args)

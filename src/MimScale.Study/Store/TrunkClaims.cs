@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using MimScale.Study.Workers;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Store;
 
 /// <summary>A trunk's row in <c>trunk_claims</c> as `study status` shows it.</summary>
 /// <param name="TrunkKey">The trunk.</param>
@@ -32,31 +33,31 @@ public sealed class ClaimLostException(string message) : OperationCanceledExcept
 /// </summary>
 public sealed class TrunkClaims
 {
-    private readonly StudyStore _store;
+    private readonly StudyStore store;
 
-    internal TrunkClaims(StudyStore store) => _store = store;
+    internal TrunkClaims(StudyStore store) => this.store = store;
 
     /// <summary>The database clock, Unix seconds.</summary>
-    public double Now() => Convert.ToDouble(_store.ScalarValue($"SELECT {_store.Backend.NowSeconds}", null), CultureInfo.InvariantCulture);
+    public double Now() => Convert.ToDouble(store.ScalarValue($"SELECT {store.Backend.NowSeconds}", null), CultureInfo.InvariantCulture);
 
     /// <summary>Claims <paramref name="trunkKey"/> for <paramref name="worker"/> if it is free or its holder has not
     /// heartbeaten for <paramref name="staleSeconds"/>; null when another live worker holds it, or when another worker
     /// finished it at or after <paramref name="openAt"/> (database clock of the caller's look at what is left: its view is stale).</summary>
     public ClaimGrant? TryClaim(string trunkKey, string worker, double staleSeconds, double openAt = double.PositiveInfinity)
     {
-        string now = _store.Backend.NowSeconds;
-        using var tx = _store.BeginWrite();
-        _store.Execute("INSERT INTO trunk_claims(trunk_key,attempts) VALUES(@t,0) ON CONFLICT(trunk_key) DO NOTHING", tx, ("t", trunkKey));
+        string now = store.Backend.NowSeconds;
+        using var tx = store.BeginWrite();
+        store.Execute("INSERT INTO trunk_claims(trunk_key,attempts) VALUES(@t,0) ON CONFLICT(trunk_key) DO NOTHING", tx, ("t", trunkKey));
         string? previous = null;
         double? age = null;
-        using (var cmd = _store.Command($"SELECT worker, {now} - heartbeat FROM trunk_claims WHERE trunk_key=@t", tx, ("t", trunkKey)))
+        using (var cmd = store.Command($"SELECT worker, {now} - heartbeat FROM trunk_claims WHERE trunk_key=@t", tx, ("t", trunkKey)))
         using (var r = cmd.ExecuteReader())
             if (r.Read() && !r.IsDBNull(0)) { previous = r.GetString(0); age = r.IsDBNull(1) ? null : r.GetDouble(1); }
         if (previous is not null && age is double a && a < staleSeconds) return null;   // tx rolls back on dispose
-        if (_store.ScalarValue("SELECT 1 FROM trunk_claims WHERE trunk_key=@t AND outcome='done' AND outcome_at >= @o", tx,
+        if (store.ScalarValue("SELECT 1 FROM trunk_claims WHERE trunk_key=@t AND outcome='done' AND outcome_at >= @o", tx,
                 ("t", trunkKey), ("o", openAt)) is not null)
             return null;
-        _store.Execute($"UPDATE trunk_claims SET worker=@w, last_worker=@w, claimed_at={now}, heartbeat={now}, stale_after=@s, attempts=attempts+1, outcome=NULL, outcome_at=NULL WHERE trunk_key=@t",
+        store.Execute($"UPDATE trunk_claims SET worker=@w, last_worker=@w, claimed_at={now}, heartbeat={now}, stale_after=@s, attempts=attempts+1, outcome=NULL, outcome_at=NULL WHERE trunk_key=@t",
             tx, ("t", trunkKey), ("w", worker), ("s", staleSeconds));
         tx.Commit();
         return new ClaimGrant(trunkKey, worker, previous, previous is null ? null : age);
@@ -64,13 +65,13 @@ public sealed class TrunkClaims
 
     /// <summary>Refreshes the holder's heartbeat; false when <paramref name="worker"/> no longer holds the trunk.</summary>
     public bool Heartbeat(string trunkKey, string worker) =>
-        _store.Execute($"UPDATE trunk_claims SET heartbeat={_store.Backend.NowSeconds} WHERE trunk_key=@t AND worker=@w", null, ("t", trunkKey), ("w", worker)) == 1;
+        store.Execute($"UPDATE trunk_claims SET heartbeat={store.Backend.NowSeconds} WHERE trunk_key=@t AND worker=@w", null, ("t", trunkKey), ("w", worker)) == 1;
 
     /// <summary>Frees the trunk if <paramref name="worker"/> still holds it, noting how it ended ("done", "failed", "stopped").</summary>
     public void Release(string trunkKey, string worker, string outcome)
     {
-        using var tx = _store.BeginWrite();
-        _store.Execute($"UPDATE trunk_claims SET worker=NULL, heartbeat=NULL, outcome=@o, outcome_at={_store.Backend.NowSeconds} WHERE trunk_key=@t AND worker=@w",
+        using var tx = store.BeginWrite();
+        store.Execute($"UPDATE trunk_claims SET worker=NULL, heartbeat=NULL, outcome=@o, outcome_at={store.Backend.NowSeconds} WHERE trunk_key=@t AND worker=@w",
             tx, ("t", trunkKey), ("w", worker), ("o", outcome));
         tx.Commit();
     }
@@ -79,7 +80,7 @@ public sealed class TrunkClaims
     /// not retry what failed during its own lifetime, while a worker started later retries it once.</summary>
     public IReadOnlySet<string> FailedSince(double since)
     {
-        using var cmd = _store.Command("SELECT trunk_key FROM trunk_claims WHERE outcome='failed' AND outcome_at >= @s", null, ("s", since));
+        using var cmd = store.Command("SELECT trunk_key FROM trunk_claims WHERE outcome='failed' AND outcome_at >= @s", null, ("s", since));
         using var r = cmd.ExecuteReader();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         while (r.Read()) keys.Add(r.GetString(0));
@@ -88,12 +89,12 @@ public sealed class TrunkClaims
 
     /// <summary>True when some trunk was released as done at or after <paramref name="since"/> (database clock).</summary>
     public bool DoneSince(double since) =>
-        _store.ScalarValue("SELECT 1 FROM trunk_claims WHERE outcome='done' AND outcome_at >= @s", null, ("s", since)) is not null;
+        store.ScalarValue("SELECT 1 FROM trunk_claims WHERE outcome='done' AND outcome_at >= @s", null, ("s", since)) is not null;
 
     /// <summary>Every trunk that was ever claimed.</summary>
     public IReadOnlyList<TrunkClaim> All()
     {
-        using var cmd = _store.Command($"SELECT trunk_key, worker, {_store.Backend.NowSeconds} - heartbeat, attempts, last_worker, outcome, stale_after FROM trunk_claims ORDER BY trunk_key", null);
+        using var cmd = store.Command($"SELECT trunk_key, worker, {store.Backend.NowSeconds} - heartbeat, attempts, last_worker, outcome, stale_after FROM trunk_claims ORDER BY trunk_key", null);
         using var r = cmd.ExecuteReader();
         var list = new List<TrunkClaim>();
         while (r.Read())
@@ -106,7 +107,7 @@ public sealed class TrunkClaims
     /// (inside the transaction that stores a result, so a worker that lost its trunk can never store into it).</summary>
     internal void EnsureHeld(DbTransaction tx, string trunkKey, string worker)
     {
-        var holder = _store.ScalarValue("SELECT worker FROM trunk_claims WHERE trunk_key=@t", tx, ("t", trunkKey)) as string;
+        var holder = store.ScalarValue("SELECT worker FROM trunk_claims WHERE trunk_key=@t", tx, ("t", trunkKey)) as string;
         if (holder != worker)
             throw new ClaimLostException($"worker {worker} lost trunk {trunkKey} to {holder ?? "nobody"} (its heartbeat was late); the result is not stored");
     }

@@ -1,4 +1,6 @@
-namespace MimScale.Study;
+using MimScale.Study.Store;
+
+namespace MimScale.Study.Workers;
 
 /// <summary>
 /// Keeps a worker's claim on a trunk alive: a timer thread that refreshes the claim's heartbeat every

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using MimScale.Study.Running;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Workers;
 
 /// <summary>What `mimscale study slurm` puts into a batch script.</summary>
 /// <param name="SpecPath">The study spec (made absolute: jobs start in another folder).</param>

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Store;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Workers;
 
 /// <summary>
 /// The loop of a `study run --worker`: claim a trunk with work left (largest planned compute first), run it with a

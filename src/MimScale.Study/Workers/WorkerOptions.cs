@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Workers;
 
 /// <summary>
 /// How a `study run --worker` shares its study with other workers (<see cref="WorkerLoop"/>).

@@ -1,9 +1,12 @@
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
 using MimScale.Training.Distributed;
 
-namespace MimScale.Study;
+namespace MimScale.Study.Workers;
 
 /// <summary>
 /// The MPI ranks of one study run (`mpiexec -n N mimscale study run --worker`, or the `srun --mpi=pmi2 -n N` line of

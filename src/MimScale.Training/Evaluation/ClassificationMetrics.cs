@@ -8,6 +8,7 @@ namespace MimScale.Training.Evaluation;
 /// <param name="Top5">Top-5 accuracy (top-K when there are fewer than 5 classes, then = 1).</param>
 /// <param name="MeanPerClass">Mean over classes present in the set of each class's top-1 accuracy (long-tailed data).</param>
 /// <param name="Loss">Mean plain cross-entropy (the official validate() criterion), NaN when not computed.</param>
+/// <param name="Count">Images evaluated.</param>
 public sealed record ClassificationResult(double Top1, double Top5, double MeanPerClass, double Loss, long Count);
 
 /// <summary>
@@ -30,6 +31,7 @@ public sealed class ClassificationMetrics
     /// <summary>Number of samples whose label is among the top <paramref name="k"/> logits.</summary>
     /// <param name="logits">(B, K).</param>
     /// <param name="labels">(B) int64.</param>
+    /// <param name="k">How many of the highest logits count.</param>
     public static long TopKCorrect(Tensor logits, Tensor labels, int k)
     {
         using var scope = NewDisposeScope();
@@ -39,6 +41,8 @@ public sealed class ClassificationMetrics
     }
 
     /// <summary>Adds one batch (<paramref name="logits"/> (B, K), <paramref name="labels"/> (B)).</summary>
+    /// <param name="logits">(B, K) scores.</param>
+    /// <param name="labels">(B) int64 class ids.</param>
     /// <param name="withLoss">False for scores that are not logits (k-NN votes): the loss is then reported as NaN.</param>
     public void Add(Tensor logits, Tensor labels, bool withLoss = true)
     {

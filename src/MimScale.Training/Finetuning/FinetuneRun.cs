@@ -1,6 +1,6 @@
 using System.Globalization;
 using MimScale.Data.Loading;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Distributed;
 using MimScale.Training.Evaluation;

@@ -1,4 +1,4 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Runs;
 using TorchSharp;
@@ -43,7 +43,7 @@ public sealed record PretrainedWeights(string Spec, string? CheckpointFile, Infe
         }
         else if (File.Exists(spec)) file = spec;
         else throw new FileNotFoundException($"{spec}: pretrained weights not found (no such file or run folder)", spec);
-        var arch = ArchitectureInference.FromShapes(TensorFiles.LoadHeader(file).Shapes());
+        var arch = ArchitectureInference.FromShapes(TensorFile.LoadHeader(file).Shapes());
         return new PretrainedWeights(spec, file, arch);
     }
 
@@ -74,7 +74,7 @@ public sealed record PretrainedWeights(string Spec, string? CheckpointFile, Infe
     {
         var model = new SwinTransformerV2(options.Validate(), withMaskToken: false, generator);
         if (CheckpointFile is null) return (model, null);
-        var tensors = TensorFiles.Read(CheckpointFile);
+        var tensors = TensorFile.Read(CheckpointFile);
         try
         {
             var kept = new Dictionary<string, Tensor>();

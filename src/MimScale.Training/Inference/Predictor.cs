@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using TorchSharp;
 using static TorchSharp.torch;

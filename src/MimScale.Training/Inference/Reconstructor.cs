@@ -1,8 +1,8 @@
 using System.Text.Json;
 using MimScale.Data.Masking;
 using MimScale.Data.Random;
-using MimScale.Models.Checkpoints;
 using MimScale.Models.Config;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Data.Transforms;
 using TorchSharp;
@@ -18,7 +18,12 @@ namespace MimScale.Training.Inference;
 public static class Reconstructor
 {
     /// <param name="file">The SIMMIM.json: the model, and the masking drawn masks use.</param>
+    /// <param name="checkpoint">The pre-trained SimMIM checkpoint.</param>
+    /// <param name="imagesDir">The images to reconstruct.</param>
+    /// <param name="outDir">Where the panels go.</param>
     /// <param name="maskFile">int64 [N, H/patch, W/patch] .npy, 1 = masked; or null to draw masks from <paramref name="maskSeed"/>.</param>
+    /// <param name="maskSeed">Seed of the drawn masks (when no <paramref name="maskFile"/>).</param>
+    /// <param name="log">Progress lines.</param>
     public static void Run(SimMimJson file, string checkpoint, string imagesDir, string outDir, string? maskFile, ulong maskSeed, TextWriter log)
     {
         using var scope = NewDisposeScope();

@@ -41,6 +41,10 @@ public sealed class AdamW
 
     private readonly bool flatten;
 
+    /// <param name="groups">The parameter groups with their rates and weight decay.</param>
+    /// <param name="beta1">First-moment decay.</param>
+    /// <param name="beta2">Second-moment decay.</param>
+    /// <param name="eps">Added to the root of the second moment.</param>
     /// <param name="flatten">False keeps every parameter on the per-parameter path (for benchmarks and checks).</param>
     public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, bool flatten = true)
     {

@@ -7,6 +7,11 @@ using MimScale.Training.Runs;
 namespace MimScale.Training.Pretraining;
 
 /// <summary>The images a run trains and validates on, and the transforms, built from a config in one place.</summary>
+/// <param name="Train">The training images.</param>
+/// <param name="TrainManifest">The subset of <paramref name="Train"/> that is used, or null for all of it.</param>
+/// <param name="Val">The validation images, or null for none.</param>
+/// <param name="Transform">The training augmentation and mask draw.</param>
+/// <param name="ValTransform">The validation transform, or null without validation.</param>
 /// <param name="ValManifest">The stratified validation subset (<c>val_images</c>), or null when every image (or none) is used.</param>
 public sealed record PretrainData(IImageSource Train, Manifest? TrainManifest, IImageSource? Val, SimMimTransform Transform,
     ValidationTransform? ValTransform, Manifest? ValManifest = null)

@@ -20,7 +20,7 @@ public sealed record PretrainRequest(string? ConfigPath, IReadOnlyList<string> O
 /// <summary>
 /// A pre-training job in its run folder: claims the folder, records run.yaml and the lengths, then trains one run
 /// (<see cref="PretrainRun"/> with the step schedule of its config) or one shared trunk with a branch per length
-/// (<see cref="TrunkRunner"/>). The CLI only parses arguments and calls <see cref="Run"/>.
+/// (<see cref="TrunkRunner"/>). The CLI only parses arguments and calls <see cref="Run(PretrainRequest, TextWriter, CancellationToken)"/>.
 /// Under an MPI launcher every rank runs this same call (<see cref="Collectives.FromEnvironment"/>): rank 0 owns the
 /// folder and the log, the others train their shard silently.
 /// </summary>

@@ -38,6 +38,9 @@ public sealed class PretrainRun
     private readonly ICollectives collectives;
     private readonly Device device;
 
+    /// <param name="config">The resolved pre-training config.</param>
+    /// <param name="runDir">The run folder (checkpoints, metrics, run.yaml).</param>
+    /// <param name="log">Progress lines.</param>
     /// <param name="trunk">A shared trunk: trains at the base rate without decay (its branches decay).</param>
     /// <param name="collectives">The ranks of a data-parallel job (default: this process alone).</param>
     /// <param name="device">Where the model trains (default CPU; see <see cref="DevicePlacement"/>).</param>
@@ -58,6 +61,7 @@ public sealed class PretrainRun
     /// <param name="end">Iterations completed when this call returns.</param>
     /// <param name="pinned">Steps whose checkpoints are kept forever (branch points).</param>
     /// <param name="initFrom">Start from this checkpoint (a trunk snapshot) when the run folder has none of its own.</param>
+    /// <param name="ct">Cancels the run between steps.</param>
     public SegmentResult Execute(long end, IReadOnlyCollection<long>? pinned = null, CheckpointEntry? initFrom = null,
         CancellationToken ct = default)
     {

@@ -19,9 +19,17 @@ public static class TrunkRunner
         Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default, ICollectives? collectives = null, TorchSharp.torch.Device? device = null) =>
         Run(config, plan, plan.Lengths, Path.Combine(outDir, "trunk"), t => Path.Combine(outDir, $"len-{t}"), log, onBranchFinished, ct, collectives, device);
 
+    /// <param name="config">The pre-training config shared by the trunk and its branches.</param>
+    /// <param name="plan">The trunk's lengths and branch points.</param>
     /// <param name="lengths">The lengths to run now (a subset of the plan's: the others are done).</param>
+    /// <param name="trunkDir">The trunk's run folder.</param>
+    /// <param name="branchDir">The run folder of the branch of a length.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="onBranchFinished">Called as each branch finishes.</param>
+    /// <param name="ct">Cancels the runs between steps.</param>
     /// <param name="collectives">Data-parallel ranks (each segment ends with a barrier, so every rank sees the trunk
     /// snapshots rank 0 wrote before branching from them).</param>
+    /// <param name="device">Where the model trains (default CPU).</param>
     public static IReadOnlyList<BranchResult> Run(PretrainConfig config, TrunkPlan plan, IReadOnlyCollection<long> lengths, string trunkDir,
         Func<long, string> branchDir, TextWriter log, Action<BranchResult>? onBranchFinished = null, CancellationToken ct = default,
         ICollectives? collectives = null, TorchSharp.torch.Device? device = null)

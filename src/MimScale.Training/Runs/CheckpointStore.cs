@@ -1,5 +1,5 @@
 using System.Globalization;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 using MimScale.Files;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using MimScale.Data.Loading;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Optim;
 using MimScale.Training.Steps;
 using TorchSharp;
@@ -83,7 +83,7 @@ public sealed class RunSession
             if (from == own && state.ConfigHash.Length > 0 && state.ConfigHash != configHash)
                 throw new InvalidOperationException($"{from.Directory} was written by a different config (hash {state.ConfigHash}, this run {configHash})");
             ModelWeights.Load(model, from.ModelFile);
-            var moments = TensorFiles.Read(from.OptimizerFile);
+            var moments = TensorFile.Read(from.OptimizerFile);
             optimizer.Import(moments, state.OptimizerSteps);
             foreach (var t in moments.Values) t.Dispose();
             if (state.DropPathGenerator.Length > 0)

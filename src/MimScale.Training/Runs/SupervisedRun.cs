@@ -67,7 +67,7 @@ public abstract class SupervisedRun<TResult> where TResult : IRunResult
     protected virtual void RecordInputs() { }
 
     /// <summary>The optimiser groups of the placed model (weight decay, layer-wise lr scales).</summary>
-    protected abstract IReadOnlyList<ParameterGroup> OptimizerGroups(nn.Module model);
+    protected abstract IReadOnlyList<ParameterGroup> OptimizerGroups(nn.Module placed);
 
     /// <summary>
     /// Called once the model holds its starting weights (<paramref name="resumedFrom"/>: the checkpoint, null for a fresh

@@ -15,6 +15,7 @@ namespace MimScale.Training.Schedules;
 /// <param name="MinLr">timm lr_min (not scaled per group).</param>
 /// <param name="WarmupIterations">timm warmup_t, in updates.</param>
 /// <param name="TotalIterations">Updates in the run (epochs x iterations per epoch).</param>
+/// <param name="WarmupPrefix">timm warmup_prefix: the cosine starts where warm-up ends (Swin HEAD); false for the original SimMIM code.</param>
 public sealed record CosineSchedule(double BaseLr, double WarmupLr, double MinLr, long WarmupIterations, long TotalIterations, bool WarmupPrefix = true)
     : ILearningRateSchedule
 {

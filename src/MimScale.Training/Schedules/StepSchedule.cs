@@ -6,7 +6,11 @@ namespace MimScale.Training.Schedules;
 /// from the milestone (7/8 of the run) on. Because warm-up does not depend on the length, runs of different lengths
 /// share every learning rate before their milestone: that is what makes shared trunks exact.
 /// </summary>
+/// <param name="BaseLr">The rate after warm-up (already batch-scaled).</param>
+/// <param name="WarmupLr">The rate warm-up starts from.</param>
+/// <param name="WarmupIterations">Updates of linear warm-up (fixed, whatever the length).</param>
 /// <param name="Milestone">First update count at the decayed rate; null = never decay (a trunk).</param>
+/// <param name="Gamma">Factor applied from the milestone on.</param>
 public sealed record StepSchedule(double BaseLr, double WarmupLr, long WarmupIterations, long? Milestone, double Gamma = 0.1) : ILearningRateSchedule
 {
     /// <summary>A constant rate (benchmarks and probes of step time).</summary>

@@ -29,6 +29,8 @@ public sealed class TrainStep
     private readonly double clipGrad;
     private readonly ICollectives collectives;
 
+    /// <param name="optimizer">The optimizer that applies each update.</param>
+    /// <param name="clipGrad">Maximum global gradient norm the gradients are clipped to.</param>
     /// <param name="collectives">Ranks sharing each global batch (default: this process alone).</param>
     public TrainStep(AdamW optimizer, double clipGrad, ICollectives? collectives = null)
     {

@@ -1,4 +1,6 @@
-using MimScale.Analysis;
+
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Results;
 
 namespace MimScale.Tests.Analysis;
 

@@ -1,4 +1,11 @@
-using MimScale.Analysis;
+
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Overfitting;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+using MimScale.Analysis.Tables;
 
 namespace MimScale.Tests.Analysis;
 

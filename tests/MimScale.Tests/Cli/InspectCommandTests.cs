@@ -1,4 +1,4 @@
-using MimScale.Tests.Models.Checkpoints;
+using MimScale.Tests.Models.TensorFiles;
 using MimScale.Cli.Commands;
 
 namespace MimScale.Tests.Cli;
@@ -16,7 +16,7 @@ public class InspectCommandTests
     [Fact]
     public void ClassifierSummary()
     {
-        var (code, text, _) = Run(TensorFilesFixtureTests.Fixture("swinv2-cls-a", "wrapped.pth"), all: false);
+        var (code, text, _) = Run(TensorFileFixtureTests.Fixture("swinv2-cls-a", "wrapped.pth"), all: false);
         Assert.Equal(0, code);
         Assert.Contains("format        PyTorchZip (state dict under 'model')", text);
         Assert.Contains("tensors       171", text);
@@ -33,11 +33,11 @@ public class InspectCommandTests
     [Fact]
     public void AllListsEveryKeyWithDtype()
     {
-        var (code, text, _) = Run(TensorFilesFixtureTests.Fixture("simmim-a", "model.pth"), all: true);
+        var (code, text, _) = Run(TensorFileFixtureTests.Fixture("simmim-a", "model.pth"), all: true);
         Assert.Equal(0, code);
-        var keyLines = text.Split('\n').Where(l => l.StartsWith("  ") && (l.Contains("float32") || l.Contains("int64"))).ToList();
+        var keyLines = text.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal) && (l.Contains("float32") || l.Contains("int64"))).ToList();
         Assert.Equal(172, keyLines.Count);
-        Assert.Contains(keyLines, l => l.Contains("encoder.layers.0.blocks.0.attn.relative_position_index") && l.EndsWith("int64"));
+        Assert.Contains(keyLines, l => l.Contains("encoder.layers.0.blocks.0.attn.relative_position_index") && l.EndsWith("int64", StringComparison.Ordinal));
         Assert.Contains("parameters    372,318", text);
         Assert.Contains("Conv2d(64, 3072, 1) + PixelShuffle(32) (encoder_stride 32)", text);
     }
@@ -56,7 +56,7 @@ public class InspectCommandTests
     [Fact]
     public void NpyShowsShapeAndDtype()
     {
-        var (code, text, _) = Run(TensorFilesFixtureTests.Fixture("simmim-a", "mask.npy"), all: false);
+        var (code, text, _) = Run(TensorFileFixtureTests.Fixture("simmim-a", "mask.npy"), all: false);
         Assert.Equal(0, code);
         Assert.Contains("shape         (4, 16, 16)", text);
         Assert.Contains("dtype         int64", text);

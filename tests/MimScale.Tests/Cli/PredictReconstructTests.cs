@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MimScale.Cli;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 
 namespace MimScale.Tests.Cli;
 

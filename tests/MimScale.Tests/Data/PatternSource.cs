@@ -7,7 +7,7 @@ namespace MimScale.Tests.Data;
 /// <summary>In-memory source: image i is a seeded synthetic picture (size varies with i); listed indices fail to decode.</summary>
 internal sealed class PatternSource(int count, int classes, params int[] bad) : IImageSource
 {
-    private readonly HashSet<int> _bad = [.. bad];
+    private readonly HashSet<int> bad = [.. bad];
     public int Loads;
 
     public int Count => count;
@@ -20,7 +20,7 @@ internal sealed class PatternSource(int count, int classes, params int[] bad) : 
     public DecodedImage Load(int index)
     {
         Interlocked.Increment(ref Loads);
-        if (_bad.Contains(index)) throw new ImageDecodeException(GetId(index), "corrupt image data");
+        if (bad.Contains(index)) throw new ImageDecodeException(GetId(index), "corrupt image data");
         int w = 40 + index % 7 * 5, h = 30 + index % 5 * 6;
         var rng = DataRng.For(123, RandomStream.Synthetic, index);
         return DecodedImage.Wrap(SyntheticImageFolder.Render(ref rng, w, h), w, h, 4);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Optim;
@@ -173,9 +173,9 @@ public class FixtureParityTests
         Assert.Equal(new[] { "head.bias", "head.weight" }, report.Fresh.OrderBy(k => k));
         Assert.Contains("encoder.mask_token", report.SetAside);
         Assert.Contains("decoder.0.weight", report.SetAside);
-        var file = TensorFiles.Read(Sim("model.pth"));
+        var file = TensorFile.Read(Sim("model.pth"));
         var sd = model.state_dict();
-        foreach (var (key, value) in file.Where(kv => kv.Key.StartsWith("encoder.") && kv.Key != "encoder.mask_token" && !StateDictKeys.IsRebuiltBuffer(kv.Key)))
+        foreach (var (key, value) in file.Where(kv => kv.Key.StartsWith("encoder.", StringComparison.Ordinal) && kv.Key != "encoder.mask_token" && !StateDictKeys.IsRebuiltBuffer(kv.Key)))
             Assert.True(value.equal(sd[key["encoder.".Length..]]).all().item<bool>(), key);
         // The coordinate table is rebuilt for window 8 normalised by the pretrained 4: 15x15 entries, max |coord| > 1.
         var table = sd["layers.0.blocks.0.attn.relative_coords_table"];
@@ -204,8 +204,8 @@ public class FixtureParityTests
         try
         {
             ModelWeights.Export(model, path);
-            var back = TensorFiles.Read(path);
-            var official = TensorFiles.Read(Cls("model.safetensors"));
+            var back = TensorFile.Read(path);
+            var official = TensorFile.Read(Cls("model.safetensors"));
             Assert.Equal(official.Keys.OrderBy(k => k), back.Keys.OrderBy(k => k));
             foreach (var k in official.Keys) Assert.True(official[k].equal(back[k]).all().item<bool>(), k);
         }

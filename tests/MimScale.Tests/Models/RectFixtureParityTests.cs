@@ -1,4 +1,4 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.Config;
 using MimScale.Models.SwinV2;
 using TorchSharp;

@@ -1,5 +1,8 @@
-using MimScale.Analysis;
-using MimScale.Study;
+
+using MimScale.Analysis.Results;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
 
 namespace MimScale.Tests.Study;
 
@@ -17,12 +20,12 @@ internal sealed class SimulatedKill(string message) : OperationCanceledException
 /// </summary>
 internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
 {
-    private int _actions;
-    private readonly Lock _gate = new();   // the runner may call from several job threads
-    private int _running, _maxRunning;
+    private int actions;
+    private readonly Lock gate = new();   // the runner may call from several job threads
+    private int running, maxRunning;
 
     /// <summary>The most calls that were in progress at the same time.</summary>
-    public int MaxConcurrent => _maxRunning;
+    public int MaxConcurrent => this.maxRunning;
 
     /// <summary>
     /// The first this-many trunk pre-trainings wait (at most 30 s) until all of them have started, so a test of
@@ -31,10 +34,10 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
     /// </summary>
     public int MeetAt
     {
-        get => _meet?.InitialCount ?? 0;
-        init => _meet = value > 1 ? new CountdownEvent(value) : null;
+        get => this.meet?.InitialCount ?? 0;
+        init => this.meet = value > 1 ? new CountdownEvent(value) : null;
     }
-    private readonly CountdownEvent? _meet;
+    private readonly CountdownEvent? meet;
 
     /// <summary>Throws this from the pre-training of the trunk of this model (a failing job).</summary>
     public string? FailModel { get; init; }
@@ -57,13 +60,13 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
     public void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct)
     {
         using var _ = Enter();
-        if (_meet is { } meet && !meet.IsSet)
+        if (this.meet is { } meet && !meet.IsSet)
         {
             try { meet.Signal(); } catch (InvalidOperationException) { } // a later trunk than the first MeetAt
             meet.Wait(TimeSpan.FromSeconds(30), ct);
         }
         if (job.Trunk.Model == FailModel) throw new InvalidOperationException($"trunk {job.Trunk.Key} failed");
-        lock (_gate) Jobs.Add(job);
+        lock (this.gate) Jobs.Add(job);
         Directory.CreateDirectory(job.TrunkDir);
         progress.Report($"trunk {job.Trunk.Key} to {job.RequiredTrunkIterations}");
         foreach (var cell in job.PendingCells)
@@ -82,7 +85,7 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
                 ReconstructionImages = [Path.Combine(job.CellDir(cell), "recon.png")],
             };
             ct.ThrowIfCancellationRequested();
-            lock (_gate) Pretrained.Add(cell.Key);
+            lock (this.gate) Pretrained.Add(cell.Key);
             onCellFinished(Tamper?.Invoke(result) ?? result);
         }
     }
@@ -92,17 +95,17 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
         using var _ = Enter();
         Act();
         if (FailEvaluation?.Invoke(cell, evaluation) == true) throw new InvalidDataException($"{evaluation} of {cell.Key} failed");
-        lock (_gate) Evaluations.Add((cell.Key, evaluation));
+        lock (this.gate) Evaluations.Add((cell.Key, evaluation));
         var metrics = new Dictionary<string, double> { [StudySpec.TopMetric(evaluation)] = Metric(cell, evaluation) };
         return TamperMetrics?.Invoke(evaluation, metrics) ?? metrics;
     }
 
     private void Act()
     {
-        lock (_gate)
+        lock (this.gate)
         {
-            if (killAfter is int k && _actions >= k) throw new SimulatedKill($"simulated kill after {k} actions");
-            _actions++;
+            if (killAfter is int k && this.actions >= k) throw new SimulatedKill($"simulated kill after {k} actions");
+            this.actions++;
         }
     }
 
@@ -110,7 +113,7 @@ internal sealed class FakeStudyExecutor(int? killAfter = null) : IStudyExecutor
 
     private IDisposable Enter()
     {
-        lock (_gate) _maxRunning = Math.Max(_maxRunning, ++_running);
-        return new Exit(() => { lock (_gate) _running--; });
+        lock (this.gate) this.maxRunning = Math.Max(this.maxRunning, ++this.running);
+        return new Exit(() => { lock (this.gate) this.running--; });
     }
 }

@@ -1,5 +1,10 @@
-using MimScale.Analysis;
-using MimScale.Study;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Grid;
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Report;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
 using MimScale.Tests.Data;
 
 namespace MimScale.Tests.Study;

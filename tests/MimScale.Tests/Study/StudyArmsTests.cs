@@ -1,5 +1,10 @@
-using MimScale.Analysis;
-using MimScale.Study;
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
 using MimScale.Tests.Data;
 
 namespace MimScale.Tests.Study;

@@ -15,14 +15,14 @@ public class PaperPresetsTests
     [Fact]
     public void EveryPresetLoadsAndIsCovered()
     {
-        var files = Directory.GetFiles(Dir, "*.yaml").Select(Path.GetFileName).Order().ToList();
+        var files = Directory.GetFiles(Dir, "*.yaml").Select(f => Path.GetFileName(f)).Order().ToList();
         var expected = Sizes.Select(s => $"pretrain-swinv2-{s}.yaml")
             .Concat(Sizes.Select(s => $"finetune-in1k-swinv2-{s}.yaml"))
             .Concat(new[] { "small", "base", "large" }.Select(s => $"finetune-inat18-swinv2-{s}.yaml")).Order().ToList();
         Assert.Equal(expected, files);
         foreach (var f in files)
         {
-            if (f!.StartsWith("pretrain")) PretrainConfigYaml.Load(Path.Combine(Dir, f));
+            if (f.StartsWith("pretrain", StringComparison.Ordinal)) PretrainConfigYaml.Load(Path.Combine(Dir, f));
             else FinetuneConfigYaml.Load(Path.Combine(Dir, f));
         }
     }

@@ -18,6 +18,10 @@ public static class BatchedNms
     static readonly Scalar One = 1;
 
     /// <summary>Kept indices, by descending score. boxes: [N, 4], scores: [N], categories: [N] integer → int64 [K].</summary>
+    /// <param name="boxes">[N, 4] (x1, y1, x2, y2).</param>
+    /// <param name="scores">[N].</param>
+    /// <param name="categories">[N] integer; boxes of different categories never suppress each other.</param>
+    /// <param name="iouThreshold">Suppress boxes whose IoU with a kept box is above this.</param>
     /// <param name="hostLoop">As in <see cref="Nms.Apply"/>.</param>
     public static Tensor Apply(Tensor boxes, Tensor scores, Tensor categories, double iouThreshold, bool hostLoop = true)
     {

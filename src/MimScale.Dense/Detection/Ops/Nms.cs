@@ -18,6 +18,9 @@ public static class Nms
     const int RowBlock = 512;
 
     /// <summary>Kept indices. boxes: [N, 4] (x1, y1, x2, y2), scores: [N] → int64 [K] on the boxes' device.</summary>
+    /// <param name="boxes">[N, 4] (x1, y1, x2, y2).</param>
+    /// <param name="scores">[N].</param>
+    /// <param name="iouThreshold">Suppress boxes whose IoU with a kept box is above this.</param>
     /// <param name="hostLoop">Run float32 CPU boxes through the host loop (false forces the IoU-matrix path of other devices).</param>
     public static Tensor Apply(Tensor boxes, Tensor scores, double iouThreshold, bool hostLoop = true)
     {

@@ -23,6 +23,11 @@ public static class RoiAlign
     /// Pools each RoI to [C, outH, outW]. features: [N, C, H, W]; rois: [K, 5] (batch index, x1, y1, x2, y2) in input
     /// coordinates, scaled by <paramref name="spatialScale"/> (1/stride) → [K, C, outH, outW] on the features' device.
     /// </summary>
+    /// <param name="features">[N, C, H, W].</param>
+    /// <param name="rois">[K, 5] (batch index, x1, y1, x2, y2) in input coordinates.</param>
+    /// <param name="outH">Output bins per column.</param>
+    /// <param name="outW">Output bins per row.</param>
+    /// <param name="spatialScale">Feature map size over input size (1/stride).</param>
     /// <param name="samplingRatio">Sample points per bin side; 0 = adaptive, ceil(RoI size / output size) per RoI.</param>
     /// <param name="aligned">True (Detectron2, mmcv default): pixel centres at +0.5, so coordinates shift by -0.5.</param>
     /// <param name="cpuKernel">Use <see cref="RoiPoolKernel"/> for float32 CPU tensors (false forces the tensor-op path

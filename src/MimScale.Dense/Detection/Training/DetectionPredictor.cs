@@ -1,7 +1,7 @@
 using System.Globalization;
 using MimScale.Dense.Coco;
 using MimScale.Dense.Detection.Data;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Runs;
 using TorchSharp;
 

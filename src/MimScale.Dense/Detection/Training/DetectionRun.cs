@@ -71,9 +71,9 @@ public sealed class DetectionRun : SupervisedRun<DetectionResult>
 
     protected override string RunHash => ConfigHash(config);
 
-    protected override RunPlan Build(Generator runGenerator)
+    protected override RunPlan Build(Generator generator)
     {
-        generator = runGenerator;   // init, drop path, RPN and R-CNN sampling; checkpointed
+        this.generator = generator;   // init, drop path, RPN and R-CNN sampling; checkpointed
         var (trainAnn, trainImg, valAnn, valImg) = config.DataPaths();
         var train = DetectionDataset.Load(trainAnn, trainImg);
         val = DetectionDataset.Load(valAnn, valImg);

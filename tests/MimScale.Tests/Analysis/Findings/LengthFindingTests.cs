@@ -1,4 +1,5 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Results;
 using MimScale.Tests.Analysis;
 using static MimScale.Tests.Analysis.AnalysisTestData;
 

@@ -1,4 +1,5 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Findings;
+using MimScale.Analysis.Results;
 using MimScale.Tests.Analysis;
 using static MimScale.Tests.Analysis.AnalysisTestData;
 
@@ -112,7 +113,7 @@ public class ProxyFindingTests
         Assert.StartsWith("non-overfitting r = -0.99", c.Numbers);
         Assert.Contains("(n = 7)", c.Numbers);
         Assert.Contains("1 of 1 overfitting runs off by > 2 sd", c.Numbers);
-        Assert.Contains(c.Evidence, e => e.StartsWith("B / small / 200 / seed 0: val 0.6000, finetune_top1 55.00") && e.EndsWith("falls off"));
+        Assert.Contains(c.Evidence, e => e.StartsWith("B / small / 200 / seed 0: val 0.6000, finetune_top1 55.00", StringComparison.Ordinal) && e.EndsWith("falls off", StringComparison.Ordinal));
         var phase = FindingsEvaluator.Evaluate(AnalysisTestData.Study([.. Fitted, Run("B", "small", 100, 0.50, 50.0), Run("B", "small", 200, 0.60, 55.0)]), "finetune_top1").Phase!;
         var fit = phase.NonOverfitting.Fit!;
         Assert.Equal(55.0 - fit.Predict(0.60), phase.Overfitting.Single().Residual, 12);

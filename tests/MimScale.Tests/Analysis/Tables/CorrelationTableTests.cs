@@ -1,4 +1,7 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
+using MimScale.Analysis.Statistics;
+using MimScale.Analysis.Tables;
 using MimScale.Tests.Analysis;
 using static MimScale.Tests.Analysis.AnalysisTestData;
 

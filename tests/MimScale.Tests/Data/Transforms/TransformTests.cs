@@ -11,7 +11,7 @@ public class TransformTests
     public void ToTensorNormalize_OfFixturePngs_ReproducesInputNpy()
     {
         var dir = Fixtures.Dir("swinv2-cls-a");
-        using var input = MimScale.Models.Checkpoints.Npy.Read(Path.Combine(dir, "input.npy"));
+        using var input = MimScale.Models.TensorFiles.Npy.Read(Path.Combine(dir, "input.npy"));
         Assert.Equal(new long[] { 4, 3, 64, 64 }, input.shape);
         var expected = input.data<float>().ToArray();
         var actual = new float[expected.Length];

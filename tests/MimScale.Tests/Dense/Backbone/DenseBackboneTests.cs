@@ -1,5 +1,5 @@
 using MimScale.Dense.Backbone;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Tests.Models;
 using TorchSharp;
@@ -47,7 +47,7 @@ public class DenseBackboneTests
         Assert.DoesNotContain("backbone.norm.weight", keys);
         Assert.DoesNotContain(keys, k => k.Contains("head."));
         // Everything else is the classifier's encoder, key for key.
-        var encoderKeys = new SwinTransformerV2(Rect with { NumClasses = 0 }).state_dict().Keys.Where(k => !k.StartsWith("norm.")).Select(k => "backbone." + k);
+        var encoderKeys = new SwinTransformerV2(Rect with { NumClasses = 0 }).state_dict().Keys.Where(k => !k.StartsWith("norm.", StringComparison.Ordinal)).Select(k => "backbone." + k);
         Assert.Equal(encoderKeys.Concat(Enumerable.Range(0, 4).SelectMany(i => new[] { $"backbone.norm{i}.weight", $"backbone.norm{i}.bias" })).Order(), keys.Order());
         Assert.Equal(new[] { 10, 20, 40, 80 }, backbone.Channels);
         Assert.Equal(new[] { 4, 8, 16, 32 }, backbone.Strides);
@@ -159,12 +159,12 @@ public class DenseBackboneTests
         var (backbone, report) = DenseBackbone.FromPretrained(options, file);
         Assert.NotNull(report);
         Assert.True(report!.Keys.IsMatch, report.ToString());
-        Assert.Contains(report.SetAside, k => k.StartsWith("decoder."));
+        Assert.Contains(report.SetAside, k => k.StartsWith("decoder.", StringComparison.Ordinal));
         Assert.Equal(new[] { 4, 4, 4, 2 }, backbone.Options.PretrainedWindowSizes);
         Assert.Equal(8, backbone.Layers[0].Blocks[0].Window);
         Assert.Equal(4, backbone.Layers[3].Blocks[0].Window);
 
-        var encoder = TensorFiles.Read(file);
+        var encoder = TensorFile.Read(file);
         var mine = backbone.state_dict();
         Assert.True(Same(encoder["encoder.layers.1.blocks.1.attn.qkv.weight"], mine["layers.1.blocks.1.attn.qkv.weight"]));
         Assert.True(Same(encoder["encoder.patch_embed.proj.weight"], mine["patch_embed.proj.weight"]));
@@ -195,7 +195,7 @@ public class DenseBackboneTests
         // The res-post-norm init zeroes norm1/norm2 (no gradient into attention or MLP yet): open the branches.
         using (torch.no_grad())
             foreach (var (name, p) in backbone.named_parameters())
-                if (name.EndsWith("norm1.weight") || name.EndsWith("norm2.weight")) p.fill_(1.0);
+                if (name.EndsWith("norm1.weight", StringComparison.Ordinal) || name.EndsWith("norm2.weight", StringComparison.Ordinal)) p.fill_(1.0);
         backbone.train();
         var maps = backbone.forward(torch.randn(new long[] { 2, 3, 50, 77 }, generator: new Generator(8)));
         // Weight each map by a fixed random tensor so that no LayerNorm gradient cancels out.

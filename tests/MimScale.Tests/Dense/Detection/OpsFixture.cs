@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using static TorchSharp.torch;
 
 namespace MimScale.Tests.Dense.Detection;

@@ -100,7 +100,7 @@ public class SceneDatasetWriterTests
         Assert.Equal(a, Hashes(tmp["b"]));
         var c = Hashes(tmp["c"]);
         Assert.Equal(a.Keys.Order(), c.Keys.Order());
-        foreach (var name in a.Keys.Where(k => k.EndsWith(".jpg") || k.EndsWith(".png") || k.Contains("instances")))
+        foreach (var name in a.Keys.Where(k => k.EndsWith(".jpg", StringComparison.Ordinal) || k.EndsWith(".png", StringComparison.Ordinal) || k.Contains("instances")))
             Assert.NotEqual(a[name], c[name]);
     }
 

@@ -8,8 +8,8 @@ namespace MimScale.Tests.Dense.Scenes;
 /// </summary>
 internal sealed class SyntheticItems : ISceneItems
 {
-    private readonly byte[][] _pixels;
-    private readonly int[] _labels;
+    private readonly byte[][] pixels;
+    private readonly int[] labels;
 
     public SyntheticItems()
     {
@@ -34,13 +34,13 @@ internal sealed class SyntheticItems : ISceneItems
             pixels.Add(p);
             labels.Add(cls);
         }
-        _pixels = pixels.ToArray();
-        _labels = labels.ToArray();
+        this.pixels = pixels.ToArray();
+        this.labels = labels.ToArray();
     }
 
-    public int Count => _pixels.Length;
+    public int Count => pixels.Length;
     public int Side => 8;
     public IReadOnlyList<string> ClassNames { get; } = ["square", "disk", "cross"];
-    public int Label(int index) => _labels[index];
-    public ReadOnlySpan<byte> Pixels(int index) => _pixels[index];
+    public int Label(int index) => labels[index];
+    public ReadOnlySpan<byte> Pixels(int index) => pixels[index];
 }

@@ -1,7 +1,7 @@
 using MimScale.Dense.Scenes;
 using MimScale.Dense.Segmentation;
 using MimScale.Tests.Dense.Scenes;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
 using MimScale.Training.Runs;

@@ -47,8 +47,8 @@ public class UPerNetTests
                       + 3 * (ch * ch * 9 + 2 * ch) + 4 * ch * ch * 9 + 2 * ch + ch * k + k;
         long auxiliary = 4 * c * 8 * 9 + 2 * 8 + 8 * k + k;
         var model = Pico();
-        Assert.Equal(decode, model.named_parameters().Where(p => p.name.StartsWith("decode_head.")).Sum(p => p.parameter.numel()));
-        Assert.Equal(auxiliary, model.named_parameters().Where(p => p.name.StartsWith("auxiliary_head.")).Sum(p => p.parameter.numel()));
+        Assert.Equal(decode, model.named_parameters().Where(p => p.name.StartsWith("decode_head.", StringComparison.Ordinal)).Sum(p => p.parameter.numel()));
+        Assert.Equal(auxiliary, model.named_parameters().Where(p => p.name.StartsWith("auxiliary_head.", StringComparison.Ordinal)).Sum(p => p.parameter.numel()));
     }
 
     [Theory]

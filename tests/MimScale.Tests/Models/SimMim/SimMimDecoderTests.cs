@@ -1,8 +1,8 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
-using MimScale.Tests.Models.Checkpoints;
+using MimScale.Tests.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,7 +47,7 @@ public class SimMimDecoderTests
         double viaTokens = model.forward(x, mask).item<float>();
         Assert.True(double.IsFinite(viaTokens) && viaTokens > 0);
         Assert.Equal(viaMap, viaTokens, 5);
-        Assert.Equal(depth, model.state_dict().Keys.Where(k => k.StartsWith("decoder_blocks.") && k.EndsWith(".norm1.weight")).Count());
+        Assert.Equal(depth, model.state_dict().Keys.Where(k => k.StartsWith("decoder_blocks.", StringComparison.Ordinal) && k.EndsWith(".norm1.weight", StringComparison.Ordinal)).Count());
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class SimMimDecoderTests
         using var scope = NewDisposeScope();
         using var heavy = new SimMimModel(Options(DecoderKind.Transformer, 2), new Generator(3));
         using var linear = new SimMimModel(Options(DecoderKind.Linear), new Generator(4));
-        var shared = heavy.state_dict().Where(kv => !kv.Key.StartsWith("decoder_blocks.")).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var shared = heavy.state_dict().Where(kv => !kv.Key.StartsWith("decoder_blocks.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
         var report = ModelWeights.Load(linear, shared, "heavy", strict: true);
         Assert.True(report.Keys.IsMatch);
         heavy.eval(); linear.eval();
@@ -78,7 +78,7 @@ public class SimMimDecoderTests
         var (x, mask) = Batch();
         model.forward(x, mask).backward();
         var named = model.named_parameters().ToList();
-        var blocks = named.Where(p => p.name.StartsWith("decoder_blocks.")).ToList();
+        var blocks = named.Where(p => p.name.StartsWith("decoder_blocks.", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(blocks);
         foreach (var (name, p) in blocks)
         {
@@ -101,11 +101,11 @@ public class SimMimDecoderTests
                      "decoder_blocks.1.norm2.bias", "decoder.0.weight", "decoder.0.bias" })
             Assert.Contains(k, keys);
         // Block for block the same names as an encoder block (the last stage's, whose width and heads it takes).
-        var encoderBlock = keys.Where(k => k.StartsWith("encoder.layers.3.blocks.0.")).Select(k => k["encoder.layers.3.blocks.0.".Length..]).Order();
-        Assert.Equal(encoderBlock, keys.Where(k => k.StartsWith("decoder_blocks.1.")).Select(k => k["decoder_blocks.1.".Length..]).Order());
+        var encoderBlock = keys.Where(k => k.StartsWith("encoder.layers.3.blocks.0.", StringComparison.Ordinal)).Select(k => k["encoder.layers.3.blocks.0.".Length..]).Order();
+        Assert.Equal(encoderBlock, keys.Where(k => k.StartsWith("decoder_blocks.1.", StringComparison.Ordinal)).Select(k => k["decoder_blocks.1.".Length..]).Order());
         Assert.Equal(new long[] { 3 * 128, 128 }, model.state_dict()["decoder_blocks.0.attn.qkv.weight"].shape);
         using var linear = new SimMimModel(Options(DecoderKind.Linear), new Generator(3));
-        Assert.DoesNotContain(linear.state_dict().Keys, k => k.StartsWith("decoder_blocks."));
+        Assert.DoesNotContain(linear.state_dict().Keys, k => k.StartsWith("decoder_blocks.", StringComparison.Ordinal));
         // `mimscale inspect` recognises every key of the layout and names the decoder.
         var arch = ArchitectureInference.FromStateDict(model.state_dict());
         Assert.Equal("2 SwinV2 blocks + Conv2d(128, 768, 1) + PixelShuffle(16)", arch.DecoderKind);
@@ -159,7 +159,7 @@ public class SimMimDecoderTests
         using var _ = no_grad();
         using var v = value.ToScalar();
         foreach (var (name, p) in model.named_parameters())
-            if (name.StartsWith("decoder_blocks.") && (name.EndsWith("norm1.weight") || name.EndsWith("norm2.weight")))
+            if (name.StartsWith("decoder_blocks.", StringComparison.Ordinal) && (name.EndsWith("norm1.weight", StringComparison.Ordinal) || name.EndsWith("norm2.weight", StringComparison.Ordinal)))
                 p.fill_(v);
     }
 }

@@ -1,6 +1,8 @@
 using MimScale.Dense.Detection.Training;
 using MimScale.Dense.Segmentation;
-using MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
 
 namespace MimScale.Tests.Study.Execution;
 

@@ -1,7 +1,11 @@
-using MimScale.Analysis;
+using MimScale.Analysis.Io;
+using MimScale.Analysis.Report;
 using MimScale.Data.Sources;
 using MimScale.Dense.Scenes;
-using MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
 
 namespace MimScale.Tests.Study.Execution;
 

@@ -1,6 +1,11 @@
 using System.Text.Json;
 using MimScale.Models.Zoo;
-using MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+using MimScale.Study.Workers;
 
 namespace MimScale.Tests.Study.Planning;
 

@@ -1,4 +1,5 @@
-using MimScale.Study;
+
+using MimScale.Study.Workers;
 
 namespace MimScale.Tests.Study.Workers;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using MimScale.Study;
+using MimScale.Study.Running;
+using MimScale.Study.Store;
+using MimScale.Study.Workers;
 using MimScale.Tests.Data;
 
 namespace MimScale.Tests.Study.Workers;

@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using MimScale.Study;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+using MimScale.Study.Workers;
 using MimScale.Tests.Data;
 using MimScale.Tests.Training.Distributed;
 using MimScale.Tests.Training.Pretraining;
@@ -66,7 +71,7 @@ public sealed class WorkerRanksTests
         return store.LoadCells(store.CurrentSpec()!.Value.CellKeys).OrderBy(c => c.Iterations).ToList();   // keys as the worker planned them
     }
 
-    private static readonly MimScale.Analysis.AnalysisOptions NoPlots = new(Metric: "finetune_top1", Plots: false);
+    private static readonly MimScale.Analysis.Report.AnalysisOptions NoPlots = new(Metric: "finetune_top1", Plots: false);
 
     /// <summary>Runs <see cref="StudyRunner.Run"/> on each rank's thread with its own fake executor and output.</summary>
     private static (StudyRunSummary?[] Summaries, Exception?[] Errors, StringWriter[] Outputs) RunRanks(StudyFolder folder, StudyPlan[] plans,

@@ -1,6 +1,12 @@
 using System.Diagnostics;
-using MimScale.Analysis;
-using MimScale.Study;
+using MimScale.Analysis.Report;
+using MimScale.Analysis.Results;
+using MimScale.Study.Execution;
+using MimScale.Study.Planning;
+using MimScale.Study.Running;
+using MimScale.Study.Spec;
+using MimScale.Study.Store;
+using MimScale.Study.Workers;
 using MimScale.Tests.Data;
 
 namespace MimScale.Tests.Study.Workers;

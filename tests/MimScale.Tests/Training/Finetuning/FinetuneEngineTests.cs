@@ -1,4 +1,4 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
 using MimScale.Training.Finetuning;

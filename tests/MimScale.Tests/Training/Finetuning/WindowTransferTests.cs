@@ -1,4 +1,4 @@
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
 using MimScale.Training.Finetuning;
@@ -39,7 +39,7 @@ public class WindowTransferTests : IDisposable
         Assert.True(report!.Keys.IsMatch, report.ToString());
         Assert.Equal(new[] { "head.bias", "head.weight" }, report.Fresh.Order());
         // Set aside on purpose: the decoder, the mask token and the rebuilt position/mask buffers, nothing else.
-        Assert.All(report.SetAside, k => Assert.True(k.StartsWith("decoder.") || k == "encoder.mask_token" || StateDictKeys.IsRebuiltBuffer(k), k));
+        Assert.All(report.SetAside, k => Assert.True(k.StartsWith("decoder.", StringComparison.Ordinal) || k == "encoder.mask_token" || StateDictKeys.IsRebuiltBuffer(k), k));
         Assert.Contains("encoder.mask_token", report.SetAside);
 
         var source = simmim.Encoder.state_dict().Where(kv => !StateDictKeys.IsRebuiltBuffer(kv.Key) && kv.Key != "mask_token").ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -52,7 +52,7 @@ public class WindowTransferTests : IDisposable
             compared++;
         }
         // Every classifier entry except the head and the rebuilt buffers came from the checkpoint.
-        Assert.Equal(target.Keys.Count(k => !k.StartsWith("head.") && !StateDictKeys.IsRebuiltBuffer(k)), compared);
+        Assert.Equal(target.Keys.Count(k => !k.StartsWith("head.", StringComparison.Ordinal) && !StateDictKeys.IsRebuiltBuffer(k)), compared);
         Assert.Equal(source.Values.Sum(t => t.numel()), target.Where(kv => source.ContainsKey(kv.Key)).Sum(kv => kv.Value.numel()));
         // The classifier runs at its own resolution.
         using (torch.no_grad()) Assert.Equal(new long[] { 2, 10 }, model.forward(torch.randn(2, 3, 48, 48)).shape);

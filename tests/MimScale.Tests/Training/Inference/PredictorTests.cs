@@ -1,6 +1,6 @@
 using System.Globalization;
 using MimScale.Data.Transforms;
-using MimScale.Models.Checkpoints;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.Config;
 using MimScale.Training.Inference;
 

@@ -32,7 +32,7 @@ public class ParameterGroupsTests
         // Names and shapes from the zoo's SwinV2-B fine-tune model, without allocating it: the rule depends on names
         // and dimensionality only. Expected scale = 0.75^(25 - id); patch_embed ~ 0.75^25 = 7.5e-4.
         var o = ModelZoo.Get("swinv2-base").Finetune;
-        var keys = ZooTests.OfficialKeys(o, simmim: false).Where(k => !k.EndsWith("_table") && !k.EndsWith("_index") && !k.EndsWith("attn_mask"));
+        var keys = ZooTests.OfficialKeys(o, simmim: false).Where(k => !k.EndsWith("_table", StringComparison.Ordinal) && !k.EndsWith("_index", StringComparison.Ordinal) && !k.EndsWith("attn_mask", StringComparison.Ordinal));
         var named = keys.Select(k => (k, new TorchSharp.Modules.Parameter(TorchSharp.torch.zeros(Shape(k))))).ToList();
         var groups = ParameterGroups.Finetuning(named, o.Depths, 0.05, 0.75);
         Assert.Equal(named.Count, groups.Sum(g => g.Parameters.Count));
@@ -41,13 +41,13 @@ public class ParameterGroupsTests
             {
                 int id = ParameterGroups.LayerId(name, o.Depths);
                 Assert.Equal(Math.Pow(0.75, 25 - id), g.LrScale, 12);
-                bool noDecay = p.dim() == 1 || name.EndsWith(".bias") || name.Contains("cpb_mlp") || name.Contains("logit_scale");
+                bool noDecay = p.dim() == 1 || name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("cpb_mlp") || name.Contains("logit_scale");
                 Assert.Equal(noDecay ? 0.0 : 0.05, g.WeightDecay);
             }
         Assert.Equal(7.5254e-4, groups.First(g => g.Parameters.Any(p => p.Name == "patch_embed.proj.weight")).LrScale, 8);
     }
 
     static long[] Shape(string key) =>
-        key.EndsWith("logit_scale") ? new long[] { 2, 1, 1 } :
-        key.EndsWith(".weight") && !key.Contains("norm") ? new long[] { 2, 2 } : new long[] { 2 };
+        key.EndsWith("logit_scale", StringComparison.Ordinal) ? new long[] { 2, 1, 1 } :
+        key.EndsWith(".weight", StringComparison.Ordinal) && !key.Contains("norm") ? new long[] { 2, 2 } : new long[] { 2 };
 }

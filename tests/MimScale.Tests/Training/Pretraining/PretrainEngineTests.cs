@@ -100,8 +100,8 @@ public class PretrainEngineTests : IDisposable
         var kept = new CheckpointStore(run, 2).List();
         Assert.Equal(new long[] { 2, 3 }, kept.Select(e => e.Step));
         using var scope = TorchSharp.torch.NewDisposeScope();
-        var a = MimScale.Models.Checkpoints.TensorFiles.Read(kept[0].ModelFile);
-        var b = MimScale.Models.Checkpoints.TensorFiles.Read(kept[1].ModelFile);
+        var a = MimScale.Models.TensorFiles.TensorFile.Read(kept[0].ModelFile);
+        var b = MimScale.Models.TensorFiles.TensorFile.Read(kept[1].ModelFile);
         Assert.Equal(a.Keys, b.Keys);
         foreach (var (name, t) in a)
         {

@@ -1,0 +1,23 @@
+
+using MimScale.Study.Planning;
+using MimScale.Study.Spec;
+
+namespace MimScale.Tests.Study.Planning;
+
+/// <summary>studies/fashion-mnist-overfit.yaml, the overfitting exploration: what it plans (no data needed to plan).</summary>
+public class OverfitSpecTests
+{
+    [Fact]
+    public void TheOverfitSpecPlansOneAndTenImagesPerClassWithoutStochasticDepth()
+    {
+        var spec = StudySpecReader.Load(Fixtures.RepoFile("studies/fashion-mnist-overfit.yaml"));
+        Assert.Equal(new[] { DataVariant.OfFraction(0.0001667), DataVariant.OfFraction(0.001667) }, spec.Data.Variants);
+        // 1 and 10 of the 6,000 images of each class: fewer than one batch of 16 in the smallest subset.
+        Assert.Equal(new[] { 1, 10 }, spec.Data.Variants.Select(v => (int)Math.Floor(v.Fraction!.Value * 6000 + 1e-6)));
+        var plan = StudyPlanner.Plan(spec, null, "v");
+        Assert.Equal((8, 4), (plan.Cells.Count, plan.Trunks.Count));
+        Assert.All(plan.Cells, c => Assert.Equal("0", c.Pretrain.Values["drop_path_rate"].Text));
+        Assert.Equal(new long[] { 1000, 6000 }, plan.Cells.Select(c => c.Iterations).Distinct().Order());
+        Assert.All(plan.Cells, c => Assert.Equal(c.Iterations * 7 / 8, c.DecayStart));
+    }
+}
