@@ -30,6 +30,8 @@ public static class SegmentationFinetune
     /// <param name="scenesDir">Root of the scenes (images/ and annotations/).</param>
     /// <param name="iterations">The fine-tuning budget in updates.</param>
     /// <param name="runDir">The run folder (resumed if it holds a checkpoint of the same config).</param>
+    /// <param name="recipe">The segmentation config on top of the scenes recipe (default: the recipe as it is).</param>
+    /// <param name="log">Progress lines (default: none).</param>
     public static SegmentationMetrics Run(string encoderSource, string scenesDir, long iterations, string runDir,
         SegmentationConfig? recipe = null, TextWriter? log = null)
     {

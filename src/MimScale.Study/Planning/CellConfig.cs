@@ -19,9 +19,17 @@ public static class CellConfig
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>The hashed part of a cell's config.</summary>
+    /// <param name="version">MimScale's version (hashed: another version trains other cells).</param>
     /// <param name="engine">The trunk's typed engine config (the pretrain map applied): the model section is what it builds and masks.</param>
+    /// <param name="data">The cell's data: sources, subset and manifest hash.</param>
+    /// <param name="iterations">The cell's length.</param>
     /// <param name="decayStart">The engine's branch point (decay milestone) of this length.</param>
     /// <param name="decayFactor">The engine's decay factor (decay_gamma).</param>
+    /// <param name="seed">The run seed.</param>
+    /// <param name="shareTrunk">Whether the length branches off a shared trunk.</param>
+    /// <param name="pretrain">The spec's pretrain map as written (hashed by value).</param>
+    /// <param name="evaluations">The evaluations the cell runs, in order.</param>
+    /// <param name="recipes">Each evaluation's map.</param>
     /// <param name="decoder">The decoder-arm variant of an arm cell (its decoder is already in <paramref name="engine"/>):
     /// adds an <c>arm</c> entry. Null for main-grid cells, whose config (hence key) is exactly what it was before arms existed.</param>
     public static SortedDictionary<string, object?> Build(string version, PretrainConfig engine, DataPlan data, long iterations, long decayStart,

@@ -20,6 +20,11 @@ internal sealed class Heartbeat : IDisposable
     private bool _stopped;
 
     /// <param name="store">A connection owned by the heartbeat (disposed with it).</param>
+    /// <param name="trunk">The claimed trunk's key.</param>
+    /// <param name="worker">This worker's id (the claim's owner).</param>
+    /// <param name="interval">Time between beats.</param>
+    /// <param name="onLost">Called once when a beat finds the claim taken by another worker.</param>
+    /// <param name="log">Progress lines.</param>
     public Heartbeat(StudyStore store, string trunk, string worker, TimeSpan interval, Action onLost, Action<string> log)
     {
         (_store, _trunk, _worker, _interval, _onLost, _log) = (store, trunk, worker, interval, onLost, log);

@@ -17,7 +17,10 @@ namespace MimScale.Study.Workers;
 internal sealed class WorkerLoop(StudyStore store, Lock sync, WorkerOptions options, StudyLog log)
 {
     /// <summary>Runs the loop on <paramref name="jobs"/> threads (workers "ID", or "ID/1".."ID/jobs").</summary>
+    /// <param name="plan">The study's plan (its trunks are claimed largest first).</param>
+    /// <param name="jobs">Worker threads of this process.</param>
     /// <param name="runTrunk">Runs trunk i as the given worker; true when a cell of it failed.</param>
+    /// <param name="ct">Stops claiming; the running trunks stop at their next step.</param>
     public void Run(StudyPlan plan, int jobs, Func<int, string, CancellationToken, bool> runTrunk, CancellationToken ct)
     {
         var order = Enumerable.Range(0, plan.Trunks.Count)

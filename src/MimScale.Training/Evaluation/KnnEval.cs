@@ -64,10 +64,7 @@ public static class KnnEval
     /// </summary>
     public static KnnResult Run(string? checkpoint, ProbeOptions probe, KnnOptions? options = null, TextWriter? log = null)
     {
-        var (encoder, weights) = probe.BuildEncoder(checkpoint);
-        using var _ = encoder;
-        log?.WriteLine($"knn: encoder from {weights.CheckpointFile ?? "random init"}");
-        var (train, val) = probe.Features(encoder);
+        var (train, val) = probe.FeaturesOf(checkpoint, "knn", log);
         using (train) using (val) return Evaluate(train, val, options);
     }
 }

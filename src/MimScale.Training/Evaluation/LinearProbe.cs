@@ -82,10 +82,7 @@ public static class LinearProbe
     /// <summary>Builds the encoder from <paramref name="checkpoint"/> (run folder, file, or "scratch"), computes features once, probes.</summary>
     public static LinearProbeResult Run(string? checkpoint, ProbeOptions probe, LinearProbeOptions? options = null, TextWriter? log = null)
     {
-        var (encoder, weights) = probe.BuildEncoder(checkpoint);
-        using var _ = encoder;
-        log?.WriteLine($"linear probe: encoder from {weights.CheckpointFile ?? "random init"}");
-        var (train, val) = probe.Features(encoder);
+        var (train, val) = probe.FeaturesOf(checkpoint, "linear probe", log);
         using (train) using (val) return Evaluate(train, val, options);
     }
 }

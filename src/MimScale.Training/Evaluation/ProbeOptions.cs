@@ -47,6 +47,18 @@ public sealed record ProbeOptions
         return (encoder, weights);
     }
 
+    /// <summary>
+    /// The features of a probe's encoder: built from <paramref name="checkpoint"/> (run folder, file, or "scratch"), run
+    /// once over the train and validation images, then disposed; <paramref name="name"/> prefixes the log line.
+    /// </summary>
+    public (FeatureSet Train, FeatureSet Val) FeaturesOf(string? checkpoint, string name, TextWriter? log)
+    {
+        var (encoder, weights) = BuildEncoder(checkpoint);
+        using var _ = encoder;
+        log?.WriteLine($"{name}: encoder from {weights.CheckpointFile ?? "random init"}");
+        return Features(encoder);
+    }
+
     /// <summary>Pooled features of the training and validation images under <paramref name="encoder"/>.</summary>
     public (FeatureSet Train, FeatureSet Val) Features(SwinTransformerV2 encoder)
     {

@@ -17,6 +17,7 @@ public static class ClassificationLoss
     /// </summary>
     /// <param name="logits">(B, K).</param>
     /// <param name="labels">(B) int64.</param>
+    /// <param name="smoothing">ε in [0, 1).</param>
     public static Tensor LabelSmoothing(Tensor logits, Tensor labels, double smoothing)
     {
         if (smoothing < 0 || smoothing >= 1) throw new ArgumentException($"label smoothing must be in [0, 1), got {smoothing}");

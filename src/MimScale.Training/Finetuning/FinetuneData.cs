@@ -6,6 +6,12 @@ using MimScale.Training.Runs;
 namespace MimScale.Training.Finetuning;
 
 /// <summary>The labelled images a fine-tuning run trains and evaluates on, and its transforms, built in one place.</summary>
+/// <param name="Train">The labelled training images (the subset when a fraction is set).</param>
+/// <param name="TrainManifest">The training subset drawn (<c>fraction</c>), or null when every image is used.</param>
+/// <param name="Val">The held-out images the run is evaluated on.</param>
+/// <param name="Transform">Training augmentation (crop, flip, RandAugment, erasing).</param>
+/// <param name="EvalTransform">Evaluation resize and centre crop.</param>
+/// <param name="NumClasses">Classes of the classifier head.</param>
 /// <param name="ValManifest">The stratified validation subset (<c>val_images</c>), or null when every image is used.</param>
 public sealed record FinetuneData(IImageSource Train, Manifest? TrainManifest, IImageSource Val, FineTuneTransform Transform,
     ValidationTransform EvalTransform, int NumClasses, Manifest? ValManifest = null)

@@ -50,6 +50,9 @@ public sealed class FinetuneRun : SupervisedRun<FinetuneResult>
     private long bestStep;
     private ClassificationResult? last;
 
+    /// <param name="config">The validated fine-tuning config.</param>
+    /// <param name="runDir">The run folder (claimed by the caller).</param>
+    /// <param name="log">Progress lines.</param>
     /// <param name="collectives">The ranks of a data-parallel job (default: this process alone).</param>
     /// <param name="device">Where the model trains (default CPU; see <see cref="DevicePlacement"/>).</param>
     public FinetuneRun(FinetuneConfig config, string runDir, TextWriter log, ICollectives? collectives = null, Device? device = null)

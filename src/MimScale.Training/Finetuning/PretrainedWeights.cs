@@ -11,6 +11,7 @@ namespace MimScale.Training.Finetuning;
 /// file. The pre-training encoder's architecture is read off the file's names and shapes, so the classifier gets
 /// pretrained_window_sizes = the encoder's EFFECTIVE windows (SPEC §2.7: 192/w12 gives [12,12,12,6]).
 /// </summary>
+/// <param name="Spec">What the config named: "scratch", a run folder or a checkpoint file.</param>
 /// <param name="CheckpointFile">null = from scratch.</param>
 /// <param name="Architecture">The checkpoint's architecture, null from scratch.</param>
 public sealed record PretrainedWeights(string Spec, string? CheckpointFile, InferredArchitecture? Architecture)

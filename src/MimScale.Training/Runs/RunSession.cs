@@ -38,6 +38,14 @@ public sealed class RunSession
     public TrainingState State { get; private set; }
 
     /// <param name="name">Prefix of log lines ("pretrain", "finetune").</param>
+    /// <param name="runDir">The run folder: checkpoints, metrics.jsonl, tensorboard.</param>
+    /// <param name="configHash">Hash of the resolved config, checked against a resumed checkpoint's.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="optimizer">The optimiser whose state is checkpointed and restored.</param>
+    /// <param name="generator">The run's generator (init, drop path, sampling), checkpointed with the weights.</param>
+    /// <param name="keepCheckpoints">Periodic checkpoints kept (older ones deleted).</param>
+    /// <param name="maxNonFinite">Consecutive non-finite losses after which the run stops.</param>
+    /// <param name="tensorboard">Also write TensorBoard event files.</param>
     /// <param name="imagesPerStep">Images per optimiser update (batch x accumulation), for images/s and the ETA.</param>
     /// <param name="writer">False on MPI ranks other than 0: they resume from the same checkpoints but write nothing
     /// (no metrics, pruning or checkpoints; rank 0 does that for the job).</param>

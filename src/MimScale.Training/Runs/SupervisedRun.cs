@@ -32,6 +32,8 @@ public abstract class SupervisedRun<TResult> where TResult : IRunResult
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <param name="runDir">The run folder (claimed by the caller).</param>
+    /// <param name="log">Progress lines.</param>
     /// <param name="collectives">The ranks of a data-parallel job (default: this process alone).</param>
     /// <param name="device">Where the model trains (default CPU; see <see cref="DevicePlacement"/>).</param>
     protected SupervisedRun(string runDir, TextWriter log, ICollectives? collectives = null, Device? device = null)
