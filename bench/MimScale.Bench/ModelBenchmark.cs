@@ -1,14 +1,14 @@
+using System.Diagnostics;
 using MimScale.Data.Masking;
 using MimScale.Models.Runtime;
-using System.Diagnostics;
 using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
 using MimScale.Training.Optim;
+using MimScale.Training.Schedules;
 using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Training.Schedules;
 
 namespace MimScale.Bench;
 

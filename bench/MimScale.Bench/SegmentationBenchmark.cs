@@ -1,4 +1,3 @@
-using MimScale.Training.Schedules;
 using System.Diagnostics;
 using MimScale.Dense.Backbone;
 using MimScale.Dense.Segmentation;
@@ -6,6 +5,7 @@ using MimScale.Models.Runtime;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
 using MimScale.Training.Optim;
+using MimScale.Training.Schedules;
 using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -12,29 +12,29 @@ namespace MimScale.Data.Loading;
 /// </summary>
 public sealed class SimMimLoader : IDisposable
 {
-    private readonly BatchPipeline _pipeline;
-    private readonly int _maskSize;
+    private readonly BatchPipeline pipeline;
+    private readonly int maskSize;
 
     /// <summary>Starts the workers at <paramref name="start"/> (default: the beginning).</summary>
     public SimMimLoader(IImageSource source, ISampleTransform transform, LoaderOptions options, LoaderPosition? start = null)
     {
         if (transform.MaskLength == 0) throw new ArgumentException("a SimMIM loader needs a transform that produces masks", nameof(transform));
-        _maskSize = transform.MaskSize;
-        _pipeline = new BatchPipeline(source, transform, options, start);
+        maskSize = transform.MaskSize;
+        pipeline = new BatchPipeline(source, transform, options, start);
     }
 
     /// <summary>Position of the next batch (save this to resume).</summary>
-    public LoaderPosition Position => _pipeline.Position;
+    public LoaderPosition Position => pipeline.Position;
     /// <summary>Batches per epoch for this rank.</summary>
-    public int BatchesPerEpoch => _pipeline.BatchesPerEpoch;
+    public int BatchesPerEpoch => pipeline.BatchesPerEpoch;
     /// <summary>Images skipped so far, to print at the end of a run.</summary>
-    public BadImageReport BadImages => _pipeline.BadImages;
+    public BadImageReport BadImages => pipeline.BadImages;
 
     /// <summary>The next batch, or null when the configured epochs are exhausted.</summary>
     public SimMimBatch? Next()
     {
-        using var host = _pipeline.Next();
-        return host is null ? null : new SimMimBatch(host, _maskSize);
+        using var host = pipeline.Next();
+        return host is null ? null : new SimMimBatch(host, maskSize);
     }
 
     /// <summary>All remaining batches (for a finite stream such as validation).</summary>
@@ -44,5 +44,5 @@ public sealed class SimMimLoader : IDisposable
     }
 
     /// <summary>Stops the workers.</summary>
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose() => pipeline.Dispose();
 }

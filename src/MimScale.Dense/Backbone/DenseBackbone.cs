@@ -1,5 +1,5 @@
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Finetuning;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,5 +1,5 @@
-using MimScale.Dense.Coco;
 using System.Text.Json;
+using MimScale.Dense.Coco;
 
 namespace MimScale.Dense.Scenes;
 

@@ -1,7 +1,7 @@
-using MimScale.Files;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using MimScale.Files;
 
 namespace MimScale.Dense.Segmentation;
 

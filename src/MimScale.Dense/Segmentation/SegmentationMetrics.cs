@@ -1,5 +1,5 @@
-using MimScale.Files;
 using System.Text.Json;
+using MimScale.Files;
 
 namespace MimScale.Dense.Segmentation;
 

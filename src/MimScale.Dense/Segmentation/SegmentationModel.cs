@@ -1,8 +1,8 @@
 using System.Text.Json;
 using MimScale.Dense.Backbone;
 using MimScale.Files;
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Optim;
 using MimScale.Training.Runs;
 using TorchSharp;

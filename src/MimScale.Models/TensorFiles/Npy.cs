@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using static TorchSharp.torch;
 using MimScale.Files;
+using static TorchSharp.torch;
 
 namespace MimScale.Models.TensorFiles;
 

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using static TorchSharp.torch;
 using MimScale.Files;
+using static TorchSharp.torch;
 
 namespace MimScale.Models.TensorFiles;
 

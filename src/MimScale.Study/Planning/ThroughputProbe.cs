@@ -1,13 +1,13 @@
+using System.Diagnostics;
 using MimScale.Data.Masking;
 using MimScale.Models.Runtime;
-using System.Diagnostics;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
 using MimScale.Training.Optim;
+using MimScale.Training.Schedules;
 using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Training.Schedules;
 
 namespace MimScale.Study.Planning;
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Data.Common;
+using System.Text.Json;
 using MimScale.Analysis.Results;
 
 namespace MimScale.Study.Store;

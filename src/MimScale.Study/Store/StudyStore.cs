@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using System.Data.Common;
 using MimScale.Study.Execution;
 using MimScale.Study.Planning;
 

@@ -10,14 +10,14 @@ namespace MimScale.Study.Workers;
 /// </summary>
 internal sealed class Heartbeat : IDisposable
 {
-    private readonly StudyStore _store;
-    private readonly string _trunk, _worker;
-    private readonly TimeSpan _interval;
-    private readonly Action _onLost;
-    private readonly Action<string> _log;
-    private readonly Timer _timer;
-    private readonly Lock _gate = new();
-    private bool _stopped;
+    private readonly StudyStore store;
+    private readonly string trunk, worker;
+    private readonly TimeSpan interval;
+    private readonly Action onLost;
+    private readonly Action<string> log;
+    private readonly Timer timer;
+    private readonly Lock gate = new();
+    private bool stopped;
 
     /// <param name="store">A connection owned by the heartbeat (disposed with it).</param>
     /// <param name="trunk">The claimed trunk's key.</param>
@@ -27,38 +27,38 @@ internal sealed class Heartbeat : IDisposable
     /// <param name="log">Progress lines.</param>
     public Heartbeat(StudyStore store, string trunk, string worker, TimeSpan interval, Action onLost, Action<string> log)
     {
-        (_store, _trunk, _worker, _interval, _onLost, _log) = (store, trunk, worker, interval, onLost, log);
+        (this.store, this.trunk, this.worker, this.interval, this.onLost, this.log) = (store, trunk, worker, interval, onLost, log);
         // One-shot timer re-armed after each beat, so a slow database never stacks beats up.
-        _timer = new Timer(_ => Beat(), null, interval, Timeout.InfiniteTimeSpan);
+        timer = new Timer(_ => Beat(), null, interval, Timeout.InfiniteTimeSpan);
     }
 
     private void Beat()
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_stopped) return;
+            if (stopped) return;
             try
             {
-                if (!_store.Claims.Heartbeat(_trunk, _worker))
+                if (!store.Claims.Heartbeat(trunk, worker))
                 {
-                    _stopped = true;
-                    _log($"[lost] worker {_worker} no longer holds trunk {_trunk} (another worker took it over); stopping it here");
-                    _onLost();
+                    stopped = true;
+                    log($"[lost] worker {worker} no longer holds trunk {trunk} (another worker took it over); stopping it here");
+                    onLost();
                     return;
                 }
             }
             catch (Exception e)
             {
-                _log($"[heartbeat] trunk {_trunk}: {e.Message}; retrying in {_interval.TotalSeconds:0.#} s");
+                log($"[heartbeat] trunk {trunk}: {e.Message}; retrying in {interval.TotalSeconds:0.#} s");
             }
-            _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+            timer.Change(interval, Timeout.InfiniteTimeSpan);
         }
     }
 
     public void Dispose()
     {
-        lock (_gate) _stopped = true;   // waits for a beat in progress
-        _timer.Dispose();
-        _store.Dispose();
+        lock (gate) stopped = true;   // waits for a beat in progress
+        timer.Dispose();
+        store.Dispose();
     }
 }

@@ -24,19 +24,19 @@ namespace MimScale.Study.Workers;
 internal sealed class WorkerRanks
 {
     private const long NoMoreWork = -1;
-    private readonly ICollectives _ranks;
-    private readonly StudyPlan _plan;
-    private readonly int _length;   // an order: its number, the trunk index, then 1 (pending) or 0 (finished) per cell of the largest trunk
-    private long _orders;           // orders rank 0 has sent
+    private readonly ICollectives ranks;
+    private readonly StudyPlan plan;
+    private readonly int length;   // an order: its number, the trunk index, then 1 (pending) or 0 (finished) per cell of the largest trunk
+    private long orders;           // orders rank 0 has sent
 
     public WorkerRanks(ICollectives ranks, StudyPlan plan)
     {
-        (_ranks, _plan) = (ranks, plan);
-        _length = 2 + plan.Trunks.Select(t => t.Cells.Count).DefaultIfEmpty(0).Max();
+        (this.ranks, this.plan) = (ranks, plan);
+        length = 2 + plan.Trunks.Select(t => t.Cells.Count).DefaultIfEmpty(0).Max();
     }
 
     /// <summary>The ranks.</summary>
-    public ICollectives Ranks => _ranks;
+    public ICollectives Ranks => ranks;
 
     /// <summary>
     /// Checks that every rank planned the same trunks (same spec, same data, so the same manifest hashes in the keys);
@@ -45,16 +45,16 @@ internal sealed class WorkerRanks
     /// <exception cref="StudyExecutionException">A rank's plan differs from rank 0's.</exception>
     public void AgreeOnPlan(CancellationToken ct)
     {
-        long mine = Fingerprint(_plan);
+        long mine = Fingerprint(plan);
         bool differs = false;
-        if (_ranks.IsRoot)
-            for (int r = 1; r < _ranks.WorldSize; r++) _ranks.Send([mine], r);
+        if (ranks.IsRoot)
+            for (int r = 1; r < ranks.WorldSize; r++) ranks.Send([mine], r);
         else
-            differs = _ranks.Receive(0, 1, ct)[0] != mine;
+            differs = ranks.Receive(0, 1, ct)[0] != mine;
         var count = new[] { differs ? 1.0 : 0.0 };
-        _ranks.SumInPlace(count);
+        ranks.SumInPlace(count);
         if (count[0] > 0)
-            throw new StudyExecutionException($"{count[0]:0} of the {_ranks.WorldSize} MPI ranks planned another study than rank 0: every rank must read the same spec and the same data (a folder all nodes see)");
+            throw new StudyExecutionException($"{count[0]:0} of the {ranks.WorldSize} MPI ranks planned another study than rank 0: every rank must read the same spec and the same data (a folder all nodes see)");
     }
 
     /// <summary>
@@ -66,18 +66,18 @@ internal sealed class WorkerRanks
     /// </summary>
     public void Lead(int index, TrunkJob job, Action pretrain, CancellationToken ct)
     {
-        var order = new long[_length];
-        order[0] = ++_orders;
+        var order = new long[length];
+        order[0] = ++orders;
         order[1] = index;
         for (int c = 0; c < job.Trunk.Cells.Count; c++) order[2 + c] = job.FinishedCells.Contains(job.Trunk.Cells[c].Key) ? 0 : 1;
-        for (int r = 1; r < _ranks.WorldSize; r++) _ranks.Send(order, r);
+        for (int r = 1; r < ranks.WorldSize; r++) ranks.Send(order, r);
         try { pretrain(); }
         finally
         {
             try
             {
-                for (int r = 1; r < _ranks.WorldSize; r++)
-                    while (_ranks.Receive(r, 1, ct)[0] != order[0]) { }   // an earlier order's reply, left when a wait was cancelled
+                for (int r = 1; r < ranks.WorldSize; r++)
+                    while (ranks.Receive(r, 1, ct)[0] != order[0]) { }   // an earlier order's reply, left when a wait was cancelled
             }
             catch (OperationCanceledException) { }   // keep the exception of pretrain (a lost claim) for the caller
         }
@@ -86,10 +86,10 @@ internal sealed class WorkerRanks
     /// <summary>Rank 0: there is no more work; the other ranks return from <see cref="Follow"/>.</summary>
     public void Finish()
     {
-        var order = new long[_length];
-        order[0] = ++_orders;
+        var order = new long[length];
+        order[0] = ++orders;
         order[1] = NoMoreWork;
-        for (int r = 1; r < _ranks.WorldSize; r++) _ranks.Send(order, r);
+        for (int r = 1; r < ranks.WorldSize; r++) ranks.Send(order, r);
     }
 
     /// <summary>
@@ -107,9 +107,9 @@ internal sealed class WorkerRanks
             catch (Exception e) { error = ExceptionDispatchInfo.Capture(e); }
         }
         var failed = new[] { error is null ? 0.0 : 1.0 };
-        _ranks.SumInPlace(failed);
+        ranks.SumInPlace(failed);
         error?.Throw();
-        if (failed[0] > 0) throw new OperationCanceledException($"rank 0 stopped after branch {result.CellKey}; rank {_ranks.Rank} waits for its next order");
+        if (failed[0] > 0) throw new OperationCanceledException($"rank 0 stopped after branch {result.CellKey}; rank {ranks.Rank} waits for its next order");
     };
 
     /// <summary>
@@ -123,13 +123,13 @@ internal sealed class WorkerRanks
         int trained = 0;
         while (true)
         {
-            var order = _ranks.Receive(0, _length, ct);
+            var order = ranks.Receive(0, length, ct);
             if (order[1] == NoMoreWork) return trained;
-            if (order[1] < 0 || order[1] >= _plan.Trunks.Count)
-                throw new StudyExecutionException($"rank {_ranks.Rank}: rank 0 ordered trunk {order[1]}, the plan has {_plan.Trunks.Count}");
-            var trunk = _plan.Trunks[(int)order[1]];
+            if (order[1] < 0 || order[1] >= plan.Trunks.Count)
+                throw new StudyExecutionException($"rank {ranks.Rank}: rank 0 ordered trunk {order[1]}, the plan has {plan.Trunks.Count}");
+            var trunk = plan.Trunks[(int)order[1]];
             var finished = trunk.Cells.Where((c, i) => order[2 + i] == 0).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
-            var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished) { Ranks = _ranks };
+            var job = new TrunkJob(trunk, folder.TrunkDir(trunk.Key), trunk.Cells.ToDictionary(c => c.Key, c => folder.CellDir(c.Key)), finished) { Ranks = ranks };
             try
             {
                 executor.PretrainTrunk(job, Agreed(null), Silent.Instance, ct);
@@ -137,13 +137,13 @@ internal sealed class WorkerRanks
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                output.WriteLine($"rank {_ranks.Rank}: trunk {trunk.Key} stopped by rank 0; waiting for the next order");
+                output.WriteLine($"rank {ranks.Rank}: trunk {trunk.Key} stopped by rank 0; waiting for the next order");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                output.WriteLine($"rank {_ranks.Rank}: trunk {trunk.Key} failed: {e.Message} (rank 0 records it); waiting for the next order");
+                output.WriteLine($"rank {ranks.Rank}: trunk {trunk.Key} failed: {e.Message} (rank 0 records it); waiting for the next order");
             }
-            _ranks.Send([order[0]], 0);   // out of the trunk: rank 0 may send the next order
+            ranks.Send([order[0]], 0);   // out of the trunk: rank 0 may send the next order
         }
     }
 

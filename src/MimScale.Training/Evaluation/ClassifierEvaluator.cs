@@ -1,8 +1,8 @@
-using MimScale.Training.Runs;
 using MimScale.Data.Loading;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
 using MimScale.Models.SwinV2;
+using MimScale.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,8 @@
-using MimScale.Training.Runs;
 using MimScale.Data.Sources;
 using MimScale.Data.Subsets;
 using MimScale.Models.SwinV2;
 using MimScale.Training.Finetuning;
+using MimScale.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

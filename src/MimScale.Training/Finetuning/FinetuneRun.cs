@@ -1,7 +1,7 @@
 using System.Globalization;
 using MimScale.Data.Loading;
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Distributed;
 using MimScale.Training.Evaluation;
 using MimScale.Training.Optim;

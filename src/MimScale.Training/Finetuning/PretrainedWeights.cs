@@ -1,5 +1,5 @@
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;

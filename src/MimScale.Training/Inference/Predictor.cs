@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
-using MimScale.Models.TensorFiles;
+using MimScale.Files;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Files;
 
 namespace MimScale.Training.Inference;
 

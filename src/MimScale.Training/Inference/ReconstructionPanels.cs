@@ -1,16 +1,16 @@
-using MimScale.Training.Runs;
-using MimScale.Models.Runtime;
 using System.Globalization;
 using System.Text;
 using MimScale.Data.Loading;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
+using MimScale.Files;
+using MimScale.Models.Runtime;
 using MimScale.Models.SimMim;
 using MimScale.Training.Pretraining;
+using MimScale.Training.Runs;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Files;
 
 namespace MimScale.Training.Inference;
 

@@ -1,13 +1,13 @@
 using System.Text.Json;
 using MimScale.Data.Masking;
 using MimScale.Data.Random;
-using MimScale.Models.Config;
-using MimScale.Models.TensorFiles;
-using MimScale.Models.SimMim;
 using MimScale.Data.Transforms;
+using MimScale.Files;
+using MimScale.Models.Config;
+using MimScale.Models.SimMim;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Files;
 
 namespace MimScale.Training.Inference;
 

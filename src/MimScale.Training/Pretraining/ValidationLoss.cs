@@ -1,9 +1,9 @@
-using MimScale.Training.Runs;
 using MimScale.Data.Loading;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
 using MimScale.Models.SimMim;
 using MimScale.Training.Distributed;
+using MimScale.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

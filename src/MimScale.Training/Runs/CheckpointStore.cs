@@ -1,8 +1,8 @@
 using System.Globalization;
+using MimScale.Files;
 using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Files;
 
 namespace MimScale.Training.Runs;
 

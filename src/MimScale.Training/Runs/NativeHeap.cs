@@ -15,13 +15,13 @@ public static class NativeHeap
     [DllImport("libc", EntryPoint = "malloc_trim")]
     static extern int MallocTrim(nuint pad);
 
-    static bool unavailable = !OperatingSystem.IsLinux();
+    static bool Unavailable = !OperatingSystem.IsLinux();
 
     /// <summary>Returns free heap pages to the OS; true when glibc did release something.</summary>
     public static bool Trim()
     {
-        if (unavailable) return false;
+        if (Unavailable) return false;
         try { return MallocTrim(0) != 0; }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { unavailable = true; return false; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { Unavailable = true; return false; }
     }
 }

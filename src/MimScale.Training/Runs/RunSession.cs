@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using MimScale.Data.Loading;
+using MimScale.Files;
 using MimScale.Models.TensorFiles;
 using MimScale.Training.Optim;
 using MimScale.Training.Steps;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Files;
 
 namespace MimScale.Training.Runs;
 

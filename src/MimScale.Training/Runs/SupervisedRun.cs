@@ -1,7 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Globalization;
 using MimScale.Data.Loading;
 using MimScale.Files;
 using MimScale.Training.Distributed;

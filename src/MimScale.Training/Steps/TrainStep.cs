@@ -1,10 +1,10 @@
 using MimScale.Models.Runtime;
-using MimScale.Training.Optim;
-using TorchSharp;
-using AdamW = MimScale.Training.Optim.AdamW;
-using static TorchSharp.torch;
-using MimScale.Training.Schedules;
 using MimScale.Training.Distributed;
+using MimScale.Training.Optim;
+using MimScale.Training.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+using AdamW = MimScale.Training.Optim.AdamW;
 
 namespace MimScale.Training.Steps;
 

@@ -1,5 +1,5 @@
-using MimScale.Tests.Models.TensorFiles;
 using MimScale.Cli.Commands;
+using MimScale.Tests.Models.TensorFiles;
 
 namespace MimScale.Tests.Cli;
 

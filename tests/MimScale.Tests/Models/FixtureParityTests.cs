@@ -1,11 +1,11 @@
 using System.Text.Json;
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Optim;
+using MimScale.Training.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
-using MimScale.Training.Schedules;
 
 namespace MimScale.Tests.Models;
 

@@ -1,6 +1,6 @@
-using MimScale.Models.TensorFiles;
 using MimScale.Models.Config;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
+using System.CommandLine;
 using MimScale.Analysis.Report;
 using MimScale.Analysis.Results;
 using MimScale.Cli.Commands;
-using System.CommandLine;
 
 namespace MimScale.Tests.Analysis.Report;
 

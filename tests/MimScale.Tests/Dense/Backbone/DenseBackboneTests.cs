@@ -1,6 +1,6 @@
 using MimScale.Dense.Backbone;
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Tests.Models;
 using TorchSharp;
 using static TorchSharp.torch;

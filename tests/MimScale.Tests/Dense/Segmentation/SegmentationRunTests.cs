@@ -1,9 +1,9 @@
 using MimScale.Dense.Scenes;
 using MimScale.Dense.Segmentation;
-using MimScale.Tests.Dense.Scenes;
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.Zoo;
+using MimScale.Tests.Dense.Scenes;
 using MimScale.Training.Runs;
 using TorchSharp;
 

@@ -1,6 +1,6 @@
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
 using MimScale.Models.SwinV2;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.Zoo;
 using MimScale.Tests.Models.TensorFiles;
 using TorchSharp;

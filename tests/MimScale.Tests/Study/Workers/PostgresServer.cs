@@ -12,7 +12,7 @@ namespace MimScale.Tests.Study.Workers;
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
-    private readonly string _bin;
+    private readonly string bin;
 
     /// <summary>The data folder, which also holds the socket.</summary>
     public string Dir { get; }
@@ -22,7 +22,7 @@ public sealed class PostgresServer : IDisposable
 
     public PostgresServer()
     {
-        _bin = Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
+        bin = Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
             ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql; scripts/setup does it)");
         Dir = Path.Combine(Path.GetTempPath(), "mimscale-pg-" + Guid.NewGuid().ToString("N")[..8]);
@@ -48,7 +48,7 @@ public sealed class PostgresServer : IDisposable
         finally { try { Directory.Delete(Dir, recursive: true); } catch (IOException) { } }
     }
 
-    private void AsPostgres(string tool, params string[] args) => Run("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. args]);
+    private void AsPostgres(string tool, params string[] args) => Run("runuser", ["-u", "postgres", "--", Path.Combine(bin, tool), .. args]);
 
     private static void Run(string file, params string[] args)
     {

@@ -15,7 +15,7 @@ namespace MimScale.Tests.Study.Workers;
 /// </summary>
 public sealed class SlurmCluster : IDisposable
 {
-    private readonly List<int> _pids = [];
+    private readonly List<int> pids = [];
 
     /// <summary>The folder holding slurm.conf, state, spool and logs.</summary>
     public string Dir { get; }
@@ -65,9 +65,9 @@ public sealed class SlurmCluster : IDisposable
         Run("chown", ["-R", "slurm:slurm", Dir], TimeSpan.FromSeconds(30));    // slurmctld runs as SlurmUser
         Run("chmod", ["755", Dir], TimeSpan.FromSeconds(30));
         Run("/usr/sbin/slurmctld", ["-f", Conf], TimeSpan.FromSeconds(60));   // both daemonise and write their pid files
-        _pids.Add(ReadPid(Path.Combine(Dir, "slurmctld.pid")));
+        pids.Add(ReadPid(Path.Combine(Dir, "slurmctld.pid")));
         Run("/usr/sbin/slurmd", ["-f", Conf, "-N", "localhost"], TimeSpan.FromSeconds(60));
-        _pids.Add(ReadPid(Path.Combine(Dir, "slurmd.pid")));
+        pids.Add(ReadPid(Path.Combine(Dir, "slurmd.pid")));
         var clock = Stopwatch.StartNew();
         while (!Query("sinfo", "-h", "-o", "%t").Contains("idle", StringComparison.Ordinal))
         {
@@ -85,7 +85,7 @@ public sealed class SlurmCluster : IDisposable
 
     public void Dispose()
     {
-        foreach (var pid in Enumerable.Reverse(_pids))
+        foreach (var pid in Enumerable.Reverse(pids))
         {
             try
             {
@@ -104,7 +104,7 @@ public sealed class SlurmCluster : IDisposable
         Directory.CreateDirectory("/run/munge");
         Run("chown", ["munge:munge", "/run/munge"], TimeSpan.FromSeconds(30));
         Run("runuser", ["-u", "munge", "--", "/usr/sbin/munged"], TimeSpan.FromSeconds(30));
-        _pids.Add(ReadPid("/run/munge/munged.pid"));
+        pids.Add(ReadPid("/run/munge/munged.pid"));
         if (!Answers()) throw new InvalidOperationException("munged started but `munge -n | unmunge` fails");
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using MimScale.Tests.Training.Pretraining;
 using MimScale.Training.Pretraining;
 using MimScale.Training.Runs;
-using MimScale.Tests.Training.Pretraining;
 
 namespace MimScale.Tests.Training.Distributed;
 

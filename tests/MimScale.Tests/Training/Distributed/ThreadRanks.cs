@@ -11,22 +11,22 @@ namespace MimScale.Tests.Training.Distributed;
 /// </summary>
 internal sealed class ThreadRanks
 {
-    private readonly System.Threading.Barrier _barrier;
-    private readonly double[][] _slots;
-    private readonly BlockingCollection<long[]>[,] _mail;
+    private readonly System.Threading.Barrier barrier;
+    private readonly double[][] slots;
+    private readonly BlockingCollection<long[]>[,] mail;
 
-    private readonly TimeSpan _limit;
+    private readonly TimeSpan limit;
 
     /// <param name="collectiveLimit">Longest wait in a collective before it throws <see cref="TimeoutException"/> (the
     /// stand-in of the MPI watchdog; default 30 s).</param>
     public ThreadRanks(int count, TimeSpan? collectiveLimit = null)
     {
-        _limit = collectiveLimit ?? TimeSpan.FromSeconds(30);
-        _barrier = new System.Threading.Barrier(count);
-        _slots = new double[count][];
-        _mail = new BlockingCollection<long[]>[count, count];
+        limit = collectiveLimit ?? TimeSpan.FromSeconds(30);
+        barrier = new System.Threading.Barrier(count);
+        slots = new double[count][];
+        mail = new BlockingCollection<long[]>[count, count];
         for (int a = 0; a < count; a++)
-            for (int b = 0; b < count; b++) _mail[a, b] = new BlockingCollection<long[]>();
+            for (int b = 0; b < count; b++) mail[a, b] = new BlockingCollection<long[]>();
         Ranks = Enumerable.Range(0, count).Select(r => (ICollectives)new Member(this, r)).ToList();
     }
 
@@ -35,27 +35,27 @@ internal sealed class ThreadRanks
 
     private void Meet()
     {
-        if (!_barrier.SignalAndWait(_limit)) throw new TimeoutException($"a rank did not reach the collective within {_limit.TotalSeconds} s");
+        if (!barrier.SignalAndWait(limit)) throw new TimeoutException($"a rank did not reach the collective within {limit.TotalSeconds} s");
     }
 
     private sealed class Member(ThreadRanks all, int rank) : ICollectives
     {
         public int Rank => rank;
-        public int WorldSize => all._slots.Length;
+        public int WorldSize => all.slots.Length;
 
         public void SumInPlace(double[] values)
         {
-            all._slots[rank] = (double[])values.Clone();
+            all.slots[rank] = (double[])values.Clone();
             all.Meet();
-            for (int i = 0; i < values.Length; i++) values[i] = all._slots.Sum(s => s[i]);
+            for (int i = 0; i < values.Length; i++) values[i] = all.slots.Sum(s => s[i]);
             all.Meet();   // nobody overwrites a slot before all have read it
         }
 
-        public void Send(long[] message, int to) => all._mail[rank, to].Add((long[])message.Clone());
+        public void Send(long[] message, int to) => all.mail[rank, to].Add((long[])message.Clone());
 
         public long[] Receive(int from, int length, CancellationToken ct)
         {
-            var message = all._mail[from, rank].Take(ct);
+            var message = all.mail[from, rank].Take(ct);
             Assert.Equal(length, message.Length);
             return message;
         }

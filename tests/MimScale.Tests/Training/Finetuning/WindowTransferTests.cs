@@ -1,5 +1,5 @@
-using MimScale.Models.TensorFiles;
 using MimScale.Models.SimMim;
+using MimScale.Models.TensorFiles;
 using MimScale.Models.Zoo;
 using MimScale.Training.Finetuning;
 using MimScale.Training.Runs;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MimScale.Data.Transforms;
-using MimScale.Models.TensorFiles;
 using MimScale.Models.Config;
+using MimScale.Models.TensorFiles;
 using MimScale.Training.Inference;
 
 namespace MimScale.Tests.Training.Inference;

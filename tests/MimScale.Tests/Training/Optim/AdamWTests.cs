@@ -1,10 +1,10 @@
 using MimScale.Training.Optim;
+using MimScale.Training.Schedules;
 using MimScale.Training.Steps;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using AdamW = MimScale.Training.Optim.AdamW;
-using MimScale.Training.Schedules;
 
 namespace MimScale.Tests.Training.Optim;
 

@@ -1,8 +1,8 @@
-using MimScale.Tests.Models.Zoo;
 using MimScale.Models.SwinV2;
 using MimScale.Models.Zoo;
-using MimScale.Training.Optim;
 using MimScale.Tests.Models;
+using MimScale.Tests.Models.Zoo;
+using MimScale.Training.Optim;
 
 namespace MimScale.Tests.Training.Optim;
 

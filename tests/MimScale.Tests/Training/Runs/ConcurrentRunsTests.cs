@@ -1,5 +1,5 @@
-using MimScale.Tests.Training.Pretraining;
 using MimScale.Tests.Models.Runtime;
+using MimScale.Tests.Training.Pretraining;
 using MimScale.Training.Pretraining;
 using MimScale.Training.Runs;
 using MimScale.Training.Schedules;

@@ -1,9 +1,9 @@
-using MimScale.Tests.Training.Pretraining;
 using System.Diagnostics;
 using MimScale.Data.Sources;
 using MimScale.Files;
 using MimScale.Tests.Cli;
 using MimScale.Tests.Data;
+using MimScale.Tests.Training.Pretraining;
 using MimScale.Training.Pretraining;
 using MimScale.Training.Runs;
 using SkiaSharp;
