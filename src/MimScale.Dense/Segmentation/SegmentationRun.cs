@@ -44,7 +44,7 @@ public sealed class SegmentationRun : SupervisedRun<SegmentationResult>
     }
 
     /// <summary>SHA-256 (first 16 hex) of the resolved config.</summary>
-    public static string ConfigHash(SegmentationConfig c) => HashOf(SegmentationConfigYaml.Resolved(c));
+    public static string ConfigHash(SegmentationConfig c) => RunSession.HashOf(SegmentationConfigYaml.Resolved(c));
 
     protected override LoopSettings Settings => new("segment", config.Seed, config.Threads, config.ClipGrad, config.KeepCheckpoints,
         config.MaxNonFiniteSteps, config.TotalBatch, config.LogInterval);

@@ -55,7 +55,7 @@ public static class DenseRecipes
             long iterations = recipe.Long("iterations", 1);
             values["warmup_iterations"] = Math.Clamp(iterations - 1, 0, SegmentationFinetune.ScenesRecipe.WarmupIterations).ToString(CultureInfo.InvariantCulture);
         }
-        return Build(recipe, () => ConfigYaml<SegmentationConfig>.FromValues(values, recipe.Origin, c => c.Validate()));
+        return recipe.ToEngineConfig(values, (v, origin) => ConfigYaml<SegmentationConfig>.FromValues(v, origin, c => c.Validate()));
     }
 
     /// <summary>The Mask R-CNN config of one cell (base <see cref="DetectionScenes"/>).</summary>
@@ -63,7 +63,7 @@ public static class DenseRecipes
     public static DetectionConfig Detection(string model, int seed, string? encoder, RecipeMap recipe)
     {
         var values = Base(DetectionConfigYaml.ToYaml(DetectionScenes), model, seed, encoder, recipe);
-        return Build(recipe, () => ConfigYaml<DetectionConfig>.FromValues(values, recipe.Origin, c => c.Validate()));
+        return recipe.ToEngineConfig(values, (v, origin) => ConfigYaml<DetectionConfig>.FromValues(v, origin, c => c.Validate()));
     }
 
     /// <summary>
@@ -81,9 +81,7 @@ public static class DenseRecipes
     // The base record's keys (as its run.yaml would hold them), the study's per-cell keys, then the recipe.
     static Dictionary<string, object?> Base(string baseYaml, string model, int seed, string? encoder, RecipeMap recipe)
     {
-        foreach (var key in StudyKeys)
-            if (recipe.Contains(key))
-                throw new StudySpecException(recipe.Origin, null, $"'{key}' is set by the study (the cell's model, seed and pre-trained encoder), not by the recipe");
+        recipe.RefuseKeys(StudyKeys, "the cell's model, seed and pre-trained encoder");
         if (!recipe.Contains("data_root"))
             throw new StudySpecException(recipe.Origin, null,
                 $"'data_root' is required: the scenes folder to train and test on, e.g. written by `{string.Format(CultureInfo.InvariantCulture, ScenesCommand, "data/scenes-64")}`");
@@ -91,17 +89,6 @@ public static class DenseRecipes
         values["model"] = model;
         values["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         values["pretrained"] = encoder;
-        foreach (var (key, value) in recipe.Values) values[key] = value.IsList ? value.Items.ToList() : value.Items[0];
         return values;
-    }
-
-    static T Build<T>(RecipeMap recipe, Func<T> build)
-    {
-        try { return build(); }
-        catch (InvalidDataException e)
-        {
-            var prefix = recipe.Origin + ": ";
-            throw new StudySpecException(recipe.Origin, null, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
-        }
     }
 }

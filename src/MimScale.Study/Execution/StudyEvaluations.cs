@@ -68,18 +68,8 @@ public static class StudyEvaluations
             ["model"] = model, ["pretrained"] = checkpoint, ["source"] = source, ["val_source"] = valSource,
             ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        foreach (var (key, value) in recipe.Values)
-        {
-            if (values.ContainsKey(key))
-                throw new StudySpecException(recipe.Origin, null, $"'{key}' is set by the study (models, the cell's checkpoint, data, seeds), not by the finetune recipe");
-            values[key] = value.IsList ? value.Items.ToList() : value.Items[0];
-        }
-        try { return FinetuneConfigYaml.FromValues(values, recipe.Origin); }
-        catch (InvalidDataException e)
-        {
-            var prefix = recipe.Origin + ": ";
-            throw new StudySpecException(recipe.Origin, null, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
-        }
+        recipe.RefuseKeys(values.Keys, "models, the cell's checkpoint, data, seeds");
+        return recipe.ToEngineConfig(values, FinetuneConfigYaml.FromValues);
     }
 
     /// <summary>

@@ -32,17 +32,7 @@ public static class TrunkConfig
             values["fraction"] = f.ToString("R", CultureInfo.InvariantCulture);
             values["subset_seed"] = data.SubsetSeed.ToString(CultureInfo.InvariantCulture);
         }
-        foreach (var (key, value) in recipe.Values)
-        {
-            if (values.ContainsKey(key) && key is "model" or "source" or "val_source" or "seed" or "iterations")
-                throw new StudySpecException(recipe.Origin, null, $"'{key}' is set by the study (models, data, seeds, lengths), not by the pretrain recipe");
-            values[key] = value.IsList ? value.Items.ToList() : value.Items[0];
-        }
-        try { return PretrainConfigYaml.FromValues(values, recipe.Origin); }
-        catch (InvalidDataException e)
-        {
-            var prefix = recipe.Origin + ": ";
-            throw new StudySpecException(recipe.Origin, null, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
-        }
+        recipe.RefuseKeys(["model", "source", "val_source", "seed", "iterations"], "models, data, seeds, lengths");
+        return recipe.ToEngineConfig(values, PretrainConfigYaml.FromValues);
     }
 }

@@ -117,6 +117,31 @@ public sealed class RecipeMap : IEquatable<RecipeMap>
                 $"unknown key{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(k => $"'{k}'"))}; known: {string.Join(", ", set.Order(StringComparer.Ordinal))}");
     }
 
+    /// <summary>Fails naming the first of <paramref name="studyKeys"/> this recipe sets: the study sets those itself
+    /// (<paramref name="setBy"/> says from what).</summary>
+    public void RefuseKeys(IEnumerable<string> studyKeys, string setBy)
+    {
+        foreach (var key in studyKeys)
+            if (values.ContainsKey(key))
+                throw new StudySpecException(Origin, null, $"'{key}' is set by the study ({setBy}), not by the recipe");
+    }
+
+    /// <summary>
+    /// An engine config: this recipe's values (lists as lists) layered onto the study's <paramref name="values"/>, built
+    /// through the engine's one config convention; an engine error becomes a <see cref="StudySpecException"/> naming
+    /// this recipe and the key.
+    /// </summary>
+    public T ToEngineConfig<T>(Dictionary<string, object?> values, Func<IReadOnlyDictionary<string, object?>, string, T> build)
+    {
+        foreach (var (key, value) in this.values) values[key] = value.IsList ? value.Items.ToList() : value.Items[0];
+        try { return build(values, Origin); }
+        catch (InvalidDataException e)
+        {
+            var prefix = Origin + ": ";
+            throw new StudySpecException(Origin, null, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message, e);
+        }
+    }
+
     private string ScalarOf(string key, RecipeValue v) =>
         v.IsList ? throw new StudySpecException(Origin, null, $"'{key}' must be a single value, got the list {v.Text}") : v.Items[0];
 

@@ -62,7 +62,7 @@ public sealed class FinetuneRun : SupervisedRun<FinetuneResult>
     }
 
     /// <summary>SHA-256 (first 16 hex) of the resolved config: identifies what a run folder holds.</summary>
-    public static string ConfigHash(FinetuneConfig c) => HashOf(FinetuneConfigYaml.Resolved(c));
+    public static string ConfigHash(FinetuneConfig c) => RunSession.HashOf(FinetuneConfigYaml.Resolved(c));
 
     /// <summary>Updates per epoch: full batches of the (drop-last) training stream per optimiser update.</summary>
     public static long IterationsPerEpoch(FinetuneConfig c, int trainImages) => trainImages / c.BatchSize / c.Accumulation;

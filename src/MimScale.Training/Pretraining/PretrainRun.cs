@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using MimScale.Data.Loading;
 using MimScale.Models.SimMim;
 using MimScale.Models.Zoo;
@@ -56,7 +54,7 @@ public sealed class PretrainRun
 
     /// <summary>SHA-256 (first 16 hex) of the resolved config: identifies what a run folder holds.</summary>
     public static string ConfigHash(PretrainConfig c) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(PretrainConfigYaml.Resolved(c))))[..16].ToLowerInvariant();
+        RunSession.HashOf(PretrainConfigYaml.Resolved(c));
 
     /// <param name="end">Iterations completed when this call returns.</param>
     /// <param name="pinned">Steps whose checkpoints are kept forever (branch points).</param>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using MimScale.Data.Loading;
 using MimScale.Files;
 using MimScale.Models.TensorFiles;
@@ -59,6 +61,10 @@ public sealed class RunSession
         Metrics = new MetricsLog(runDir, tensorboard && writer);
         State = new TrainingState { ConfigHash = configHash };
     }
+
+    /// <summary>SHA-256 (first 16 hex, lower case) of a config's text: what identifies the run a folder holds.</summary>
+    public static string HashOf(string configText) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(configText)))[..16].ToLowerInvariant();
 
     /// <summary>
     /// A run folder belongs to one resolved config: writes <c>config.resolved.json</c> (atomically) on first use and

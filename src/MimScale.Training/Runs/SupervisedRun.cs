@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using MimScale.Data.Loading;
 using MimScale.Files;
@@ -51,14 +49,10 @@ public abstract class SupervisedRun<TResult> where TResult : IRunResult
     /// <summary>Rank 0 (the only rank of a one-process run): it writes the folder and evaluates.</summary>
     protected bool IsRoot => Collectives.IsRoot;
 
-    /// <summary>SHA-256 (first 16 hex, lower case) of a config's text: what identifies the run a folder holds.</summary>
-    public static string HashOf(string configText) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(configText)))[..16].ToLowerInvariant();
-
     /// <summary>The loop's settings, read from the task's (validated) config.</summary>
     protected abstract LoopSettings Settings { get; }
 
-    /// <summary>The hash of the task's config (<see cref="HashOf"/> of its resolved or given text).</summary>
+    /// <summary>The hash of the task's config (<see cref="RunSession.HashOf"/> of its resolved or given text).</summary>
     protected abstract string RunHash { get; }
 
     /// <summary>Opens the data and builds the model with <paramref name="generator"/> (the run's init, drop-path and

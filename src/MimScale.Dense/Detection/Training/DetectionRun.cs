@@ -52,7 +52,7 @@ public sealed class DetectionRun : SupervisedRun<DetectionResult>
     }
 
     /// <summary>SHA-256 (first 16 hex) of the config: identifies what a run folder holds.</summary>
-    public static string ConfigHash(DetectionConfig c) => HashOf(DetectionConfigYaml.ToYaml(c));
+    public static string ConfigHash(DetectionConfig c) => RunSession.HashOf(DetectionConfigYaml.ToYaml(c));
 
     /// <summary>The model of a config for <paramref name="numClasses"/> classes, with its starting backbone weights.</summary>
     public static (MaskRcnn Model, string Loaded) Build(DetectionConfig config, int numClasses, Generator? generator)

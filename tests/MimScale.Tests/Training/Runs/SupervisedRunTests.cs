@@ -37,7 +37,7 @@ public class SupervisedRunTests : IDisposable
         public List<Tensor> Made { get; } = new();   // every tensor Batches made, kept and not
 
         protected override LoopSettings Settings => new("toy", config.Seed, 0, 0, 100, config.MaxNonFinite, 4, config.LogInterval);
-        protected override string RunHash => HashOf(config.ToYaml());
+        protected override string RunHash => RunSession.HashOf(config.ToYaml());
 
         protected override RunPlan Build(Generator generator)
         {
