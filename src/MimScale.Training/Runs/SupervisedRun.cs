@@ -124,7 +124,7 @@ public abstract class SupervisedRun<TResult> where TResult : IRunResult
         double? lastTrain = null;
         for (long k = session.State.Step; k < total; k++)
         {
-            ct.ThrowIfCancellationRequested();
+            Collectives.ThrowIfCancelledOnAnyRank(ct);   // as PretrainRun: a rank cancelled alone must not leave the others in a collective
             StepOutcome outcome;
             using (NewDisposeScope())   // the batches and whatever making them leaves behind
             using (var batches = Batches(k))
