@@ -1,4 +1,4 @@
-"""Times the OFFICIAL SimMIM + SwinV2 pre-training step: the baseline `mimscale bench train` is compared with.
+"""Times the OFFICIAL SimMIM + SwinV2 pre-training step (or classifier forward): the baselines of `mimscale bench train|forward`.
 
 The official code (microsoft/Swin-Transformer, commit f82860b) is imported from a checkout given on the command line;
 it is not part of MimScale. Debian has no timm, so the three helpers the official files import from it are registered
@@ -9,6 +9,9 @@ The step is the official one: SimMIM(SwinTransformerV2ForSimMIM) forward -> L1 l
 targets when asked), backward, clip_grad_norm_(5.0), AdamW on the official pre-training parameter groups
 (optimizer.get_pretrain_param_groups), lr 1e-4, weight decay 0.05 - the same work `mimscale bench train` times.
 Prints the same lines as `mimscale bench train`, including this process's own 1024x1024 float32 matmul peak.
+
+With --mode forward it times what `mimscale bench forward` times instead: the official SwinTransformerV2 classifier
+(1000 classes) in eval mode under torch.no_grad(), on one fixed random batch.
 
 Usage: see bench/README.md, "The fair protocol" (bench/compare-official.sh runs both sides alternately).
 """
@@ -94,7 +97,10 @@ def matmul_peak(n=1024, reps=8):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--checkout", required=True, help="clone of microsoft/Swin-Transformer at f82860b")
+    p.add_argument("--mode", choices=["train", "forward"], default="train")
     p.add_argument("--model", choices=sorted(MODELS), required=True)
+    p.add_argument("--img", type=int, default=None, help="image size (default: the model's pre-training size)")
+    p.add_argument("--window", type=int, default=None, help="window size (default: the model's)")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=3)
@@ -105,6 +111,12 @@ def main():
         torch.set_num_threads(a.threads)
     simmim, optimizer = load_official(a.checkout)
     m = dict(MODELS[a.model])
+    if a.img is not None:
+        m["img_size"] = a.img
+    if a.window is not None:
+        m["window_size"] = a.window
+    if a.mode == "forward":
+        return forward(simmim, m, a)
     window = m["norm_target_window"] if a.norm_target_window is None else a.norm_target_window
     torch.manual_seed(0)
     encoder = simmim.SwinTransformerV2ForSimMIM(
@@ -137,6 +149,34 @@ def main():
     targets = f"normalised/{window}" if window > 0 else "raw"
     print(f"official train: model={a.model} img={m['img_size']} window={m['window_size']} batch={a.batch} threads={torch.get_num_threads()} "
           f"targets={targets} torch={torch.__version__} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
+    print(f"  steps={a.steps} (after {a.warmup} warm-up) seconds={seconds:.3f} step_ms={1000 * seconds / a.steps:.1f}")
+    print(f"  images/s={a.batch * a.steps / seconds:.2f}")
+    print(f"  matmul peak GFLOP/s={peak / 1e9:.2f}")
+
+
+def forward(simmim, m, a):
+    torch.manual_seed(0)
+    swin_v2 = sys.modules["official.swin_transformer_v2"]
+    classifier = swin_v2.SwinTransformerV2(
+        img_size=m["img_size"], patch_size=m["patch_size"], in_chans=3, num_classes=1000, embed_dim=m["embed_dim"],
+        depths=m["depths"], num_heads=m["num_heads"], window_size=m["window_size"], mlp_ratio=4.0, qkv_bias=True,
+        drop_rate=0.0, drop_path_rate=m["drop_path_rate"], ape=False, patch_norm=True, use_checkpoint=False)
+    classifier.eval()
+    x = torch.randn(a.batch, 3, m["img_size"], m["img_size"])
+
+    def step():
+        with torch.no_grad():
+            classifier(x)
+
+    for _ in range(a.warmup):
+        step()
+    t = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    seconds = time.perf_counter() - t
+    peak = matmul_peak()
+    print(f"official forward: model={a.model} img={m['img_size']} window={m['window_size']} batch={a.batch} threads={torch.get_num_threads()} "
+          f"torch={torch.__version__} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
     print(f"  steps={a.steps} (after {a.warmup} warm-up) seconds={seconds:.3f} step_ms={1000 * seconds / a.steps:.1f}")
     print(f"  images/s={a.batch * a.steps / seconds:.2f}")
     print(f"  matmul peak GFLOP/s={peak / 1e9:.2f}")
