@@ -65,7 +65,8 @@ public static class StudyPlanner
                 var hash = CellConfig.Hash(canonical);
                 string key = Invariant($"{model.Name}-{data.Variant.Slug}-s{seed}-{hash[..10]}");
                 var cell = new CellPlan(key, hash, key, model.Name, data, 0, seed, RecipeMap.Empty($"{spec.SourcePath}: scratch_reference"),
-                    spec.Evaluations, recipes, 0, 0, 0, parameters[model.Name], rank[model.Name], canonical) { Scratch = true };
+                    spec.Evaluations, recipes, 0, 0, 0, parameters[model.Name], rank[model.Name], canonical)
+                { Scratch = true };
                 // The model's own engine config, for the group's type only: nothing is trained (the schedule's one length is 0).
                 var config = trunks.First(t => t.Model == model.Name && t.Seed == seed).Config;
                 yield return new TrunkGroup(key, model.Name, data, seed, config, new TrunkPlan([0L], config.DecayFraction), [cell]) { Scratch = true };

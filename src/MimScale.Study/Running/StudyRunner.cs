@@ -103,7 +103,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         var stored = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
         var progress = new StudyProgress(plan.Cells, stored, jobs);
         log.Line(string.Create(CultureInfo.InvariantCulture,
-            $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}")
+            $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks{References(plan)}, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}")
             + (worker is null ? "" : $"; worker {worker.WorkerId}, store {store.Path}"));
         int pretrainedNow = 0, evaluatedNow = 0;
         var failures = new ConcurrentQueue<StudyFailure>();
@@ -319,6 +319,9 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         };
         AtomicFile.WriteAllText(path, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
+
+    private static string References(StudyPlan plan) =>
+        plan.Trunks.Count(t => t.Scratch) is int n and > 0 ? $" (of which {n} scratch references, nothing to pre-train)" : "";
 
     private static string Num(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
 }
