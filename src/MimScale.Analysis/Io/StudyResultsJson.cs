@@ -36,8 +36,10 @@ public static class StudyResultsJson
             var results = JsonSerializer.Deserialize<StudyResults>(File.ReadAllText(path), Options)
                 ?? throw new ResultTableException(path, 0, null, "the file holds JSON null, not a study");
             if (results.Runs is null || results.Runs.Count == 0) throw new ResultTableException(path, 0, null, "the study has no runs");
-            var bad = results.Runs.Select((r, i) => (r, i)).FirstOrDefault(x => string.IsNullOrEmpty(x.r.Model) || string.IsNullOrEmpty(x.r.DataLabel) || x.r.Iterations < 1);
-            if (bad.r is not null) throw new ResultTableException(path, 0, $"runs[{bad.i}]", "needs a model, a dataLabel and iterations >= 1");
+            // A scratch reference pre-trained for 0 iterations; every other run for at least 1.
+            var bad = results.Runs.Select((r, i) => (r, i)).FirstOrDefault(x => string.IsNullOrEmpty(x.r.Model) || string.IsNullOrEmpty(x.r.DataLabel)
+                                                                               || x.r.Iterations < (x.r.Arm == RunArms.Scratch ? 0 : 1));
+            if (bad.r is not null) throw new ResultTableException(path, 0, $"runs[{bad.i}]", "needs a model, a dataLabel and iterations >= 1 (0 for a scratch reference)");
             return results;
         }
         catch (JsonException e)

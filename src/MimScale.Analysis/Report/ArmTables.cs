@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace MimScale.Analysis.Report;
 
-/// <summary>The side-study arms as report tables: decoder size (paper Table 8) and class subset vs class-balanced fraction (Table 9).</summary>
+/// <summary>The side-study arms as report tables: decoder size (paper Table 8), class subset vs class-balanced fraction
+/// (Table 9), and the scratch reference (pre-trained minus scratch).</summary>
 public static class ArmTables
 {
     /// <summary>Per (model, data, length) one row per decoder: final train loss, val loss and the metric, with the metric's change from the linear decoder.</summary>
@@ -47,6 +48,23 @@ public static class ArmTables
             "class-balanced fraction with the nearest image count (the paper's IN-1K 10%). Both are validated on the same held-out images of " +
             "every class. Paper: almost identical curves. Seed means; curves in Figure 6.",
             ["model", "iters", "sampling", "data", "images", "train loss", "val loss", metric], rows);
+    }
+
+    /// <summary>Per cell and headline metric: the cell, its model's scratch reference, the difference; the verdict sentence first in the note.</summary>
+    public static TableBlock PretrainedMinusScratch(StudyAnalysis a)
+    {
+        var t = a.ScratchReference;
+        var rows = t.Rows.Select(r => new[]
+        {
+            r.Model, r.DataLabel, r.Iterations.ToString(CultureInfo.InvariantCulture), r.Metric, ReportTables.F(r.Pretrained, 2),
+            ReportTables.F(r.Scratch, 2), Signed(r.Difference, 2),
+            string.Create(CultureInfo.InvariantCulture, $"{r.PretrainedRuns} / {r.ScratchRuns}"),
+            double.IsNaN(r.PValue) ? "-" : ReportTables.F(r.PValue, 4),
+        }).ToList();
+        return new TableBlock("Pre-trained minus scratch",
+            t.Sentence() + " Scratch: the same evaluations, recipes and seeds from a random initialisation of the same model (no pre-training, " +
+            "so no val loss); kept out of the grid, Table 3, Table 7 and the findings. Seed means; p: Welch t-test over seeds ('-' with one seed).",
+            ["model", "data", "iters", "metric", "pre-trained", "scratch", "difference", "seeds", "p"], rows);
     }
 
     private static string Images(long? n) => n is { } v ? v.ToString(CultureInfo.InvariantCulture) : "-";

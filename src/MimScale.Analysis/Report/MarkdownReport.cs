@@ -1,6 +1,7 @@
 using System.Text;
 using MimScale.Analysis.Findings;
 using MimScale.Analysis.Plots;
+using MimScale.Analysis.Results;
 
 namespace MimScale.Analysis.Report;
 
@@ -40,9 +41,11 @@ internal static class MarkdownReport
 
     internal static string Summary(StudyAnalysis a)
     {
-        int arms = a.Results.Runs.Count(r => r.Arm is not null);
-        return $"{a.Results.Runs.Count} runs{(arms > 0 ? $" ({arms} in side-study arms, apart from the grid)" : "")}; models: {string.Join(", ", a.Grid.Models)}; " +
+        int arms = a.Results.Runs.Count(r => r.Arm is not null && r.Arm != RunArms.Scratch), references = a.Results.Runs.Count(r => r.Arm == RunArms.Scratch);
+        var apart = new[] { arms > 0 ? $"{arms} in side-study arms" : "", references switch { 0 => "", 1 => "1 scratch reference", _ => $"{references} scratch references" } }.Where(p => p.Length > 0).ToList();
+        var scratch = a.ScratchReference.Sentence();
+        return $"{a.Results.Runs.Count} runs{(apart.Count > 0 ? $" ({string.Join(" and ", apart)}, apart from the grid)" : "")}; models: {string.Join(", ", a.Grid.Models)}; " +
                $"data: {string.Join(", ", a.Grid.DataLabels)}; lengths: {string.Join(", ", a.Grid.Lengths)}; " +
-               $"primary metric: {a.Metric ?? $"none ('{a.RequestedMetric}' absent)"}.";
+               $"primary metric: {a.Metric ?? $"none ('{a.RequestedMetric}' absent)"}." + (scratch.Length > 0 ? " " + scratch : "");
     }
 }

@@ -10,11 +10,13 @@ namespace MimScale.Analysis.Report;
 /// <summary>The report's tables as <see cref="TableBlock"/>s, shared by the text, Markdown and HTML reports.</summary>
 public static class ReportTables
 {
-    /// <summary>Table 3, the grid, Table 7, the side-study arms (Tables 8 and 9, when the study has them), overfitting,
+    /// <summary>Table 3, pre-trained minus scratch (with a scratch reference), the grid, Table 7, the side-study arms (Tables 8 and 9, when the study has them), overfitting,
     /// compute and reconstructions, in report order (the findings table comes first, apart).</summary>
     public static IReadOnlyList<TableBlock> All(StudyAnalysis a) =>
     [
-        Table3(a), Grid(a), Table7(a),
+        Table3(a),
+        .. a.ScratchReference.Rows.Count > 0 ? [ArmTables.PretrainedMinusScratch(a)] : Array.Empty<TableBlock>(),
+        Grid(a), Table7(a),
         .. a.DecoderArm.Rows.Count > 0 ? [ArmTables.Table8(a)] : Array.Empty<TableBlock>(),
         .. a.ClassSubsetArm.Pairs.Count > 0 ? [ArmTables.Table9(a)] : Array.Empty<TableBlock>(),
         Overfitting(a), Compute(a), Reconstructions(a),

@@ -33,6 +33,9 @@ public sealed record StudyAnalysis(
     /// <summary>The class-subset arm (paper Table 9 / Figure 6); no pairs when the study has none.</summary>
     public ClassSubsetArmTable ClassSubsetArm { get; init; } = new(null, []);
 
+    /// <summary>Pre-trained minus scratch (the study's scratch reference); no rows when the study has none.</summary>
+    public ScratchReferenceTable ScratchReference { get; init; } = new([]);
+
     /// <summary>Runs every analysis step on <paramref name="results"/>.</summary>
     /// <exception cref="ArgumentException">The study has no runs.</exception>
     public static StudyAnalysis Analyze(StudyResults results, AnalysisOptions? options = null)
@@ -40,7 +43,8 @@ public sealed record StudyAnalysis(
         options ??= new AnalysisOptions();
         if (results.Runs.Count == 0) throw new ArgumentException($"study '{results.Name}' has no runs", nameof(results));
         var rule = options.OverfitRule ?? new OverfitRule();
-        // The grid, overfitting, correlations and findings see the main grid only; the arms have their own tables.
+        // The grid, overfitting, correlations and findings see the main grid only; the arms and the scratch reference
+        // have their own tables.
         var main = results.MainRuns();
         if (main.Runs.Count == 0) throw new ArgumentException($"study '{results.Name}' has only side-study (arm) runs, no main grid", nameof(results));
         var grid = new ResultGrid(main);
@@ -53,6 +57,7 @@ public sealed record StudyAnalysis(
         {
             DecoderArm = DecoderArmTable.Build(results, metric),
             ClassSubsetArm = ClassSubsetArmTable.Build(results, metric),
+            ScratchReference = ScratchReferenceTable.Build(grid, results, options.Metric),
         };
     }
 }

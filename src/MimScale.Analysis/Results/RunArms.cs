@@ -13,6 +13,12 @@ public static class RunArms
     /// <summary>Runs on all images of k classes (IN100-like), compared with the class-balanced fraction of the same size.</summary>
     public const string ClassSubset = "class_subset";
 
+    /// <summary>
+    /// The scratch reference of a model: no pre-training (0 iterations, no losses), every downstream evaluation from a
+    /// seeded random initialisation; compared with each pre-trained cell of the same model ("Pre-trained minus scratch").
+    /// </summary>
+    public const string Scratch = "scratch";
+
     /// <summary>The decoder label of a run, "linear" when unset.</summary>
     public static string DecoderOf(RunResult run) => run.Decoder ?? "linear";
 

@@ -14,6 +14,7 @@ public interface IStudyExecutor
     /// Pre-trains one trunk group: the trunk at the base learning rate to <see cref="TrunkJob.RequiredTrunkIterations"/>,
     /// branching each pending cell at its <see cref="CellPlan.DecayStart"/> into <see cref="CellPlan.DecayIterations"/>
     /// iterations at 0.1x, measuring train and validation loss along the way.
+    /// Never called for a scratch reference (<see cref="TrunkGroup.Scratch"/>): the runner records its empty pre-training itself.
     /// <para>Resumable: the executor keeps its own checkpoints in <see cref="TrunkJob.TrunkDir"/> (trunk snapshots) and the
     /// cell folders; called again after a kill it continues from them. It must call <paramref name="onCellFinished"/>
     /// exactly once per pending cell, as soon as that branch is done (also for a branch that finished in an earlier,
@@ -27,7 +28,8 @@ public interface IStudyExecutor
     void PretrainTrunk(TrunkJob job, Action<CellPretrainResult> onCellFinished, IProgress<string> progress, CancellationToken ct);
 
     /// <summary>
-    /// One downstream evaluation of a pre-trained cell: <c>finetune</c>, <c>linear_probe</c> or <c>knn</c> (trained on
+    /// One downstream evaluation of a pre-trained cell, or of a scratch reference (<see cref="CellPlan.Scratch"/>: the same
+    /// evaluation from a random initialisation seeded with <c>cell.Seed</c>): <c>finetune</c>, <c>linear_probe</c> or <c>knn</c> (trained on
     /// <c>cell.Data.EvalSource</c>, tested on <c>cell.Data.ValSource</c>), or <c>segmentation</c> / <c>detection</c> (on the
     /// scenes folder of their recipe), with the recipe <c>cell.EvaluationRecipes[evaluation]</c>.
     /// Returns metrics whose names start with the evaluation's name and an underscore; the headline is

@@ -16,9 +16,15 @@ namespace MimScale.Study.Execution;
 /// </summary>
 public static class StudyEvaluations
 {
+    /// <summary>
+    /// Runs <paramref name="evaluation"/> of <paramref name="cell"/>: on the newest checkpoint in <paramref name="cellDir"/>,
+    /// or, for a scratch reference (<see cref="CellPlan.Scratch"/>), on "scratch", which every evaluation engine reads as a
+    /// random initialisation seeded with the cell's seed (the probes' <c>ProbeOptions.Seed</c>, the fine-tuning and dense
+    /// runs' <c>seed</c>): the same code and recipe as a pre-trained cell, deterministic on a rerun.
+    /// </summary>
     public static IReadOnlyDictionary<string, double> Run(CellPlan cell, string evaluation, string cellDir, IProgress<string> progress, CancellationToken ct)
     {
-        var checkpoint = new CheckpointStore(cellDir, 1).Latest()?.ModelFile
+        var checkpoint = cell.Scratch ? "scratch" : new CheckpointStore(cellDir, 1).Latest()?.ModelFile
                          ?? throw new InvalidOperationException($"{cellDir}: no pre-trained checkpoint to evaluate");
         var recipe = cell.EvaluationRecipes.TryGetValue(evaluation, out var r) ? r : RecipeMap.Empty(evaluation);
         using var log = new ProgressWriter(progress);

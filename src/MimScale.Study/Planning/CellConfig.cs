@@ -55,6 +55,35 @@ public static class CellConfig
         return config;
     }
 
+    /// <summary>
+    /// The hashed config of a scratch reference: what can change its evaluations and nothing of pre-training (an edited
+    /// <c>pretrain</c> map or data axis keeps its key and results). The model section is the encoder the evaluations
+    /// build from random init (the zoo entry's fine-tuning architecture, as <c>ProbeOptions.BuildEncoder</c> and the
+    /// fine-tuning and dense configs build it); <c>arm</c> marks it for <see cref="CellArm"/>.
+    /// </summary>
+    /// <param name="version">MimScale's version.</param>
+    /// <param name="model">The zoo entry.</param>
+    /// <param name="data">The evaluation sources (<see cref="DataPlan.EvalSource"/>, <see cref="DataPlan.ValSource"/>).</param>
+    /// <param name="seed">The seed of the random initialisation and of every evaluation.</param>
+    /// <param name="evaluations">The evaluations, in order.</param>
+    /// <param name="recipes">Each evaluation's map.</param>
+    public static SortedDictionary<string, object?> Scratch(string version, MimScale.Models.Zoo.ZooEntry model, DataPlan data, int seed,
+        IReadOnlyList<string> evaluations, IReadOnlyDictionary<string, RecipeMap> recipes)
+    {
+        var e = model.Finetune;
+        return Sorted(
+            ("mimscale_version", version),
+            ("arm", Sorted((ArmName, MimScale.Analysis.Results.RunArms.Scratch))),
+            ("model", Sorted(
+                ("name", model.Name), ("img_size", e.ImgSize), ("patch_size", e.PatchSize), ("in_chans", e.InChans), ("embed_dim", e.EmbedDim),
+                ("depths", e.Depths), ("num_heads", e.NumHeads), ("window_size", e.WindowSize), ("mlp_ratio", e.MlpRatio))),
+            ("data", Sorted(("eval_source", data.EvalSource), ("val_source", data.ValSource))),
+            ("iterations", 0L),
+            ("seed", seed),
+            ("evaluations", evaluations.ToArray()),
+            ("evaluation_recipes", Sorted(evaluations.Select(ev => (ev, (object?)Recipe(recipes[ev]))).ToArray())));
+    }
+
     // What the engine builds and masks (the zoo entry with the pretrain map's overrides, e.g. drop_path_rate or img_size),
     // under the keys and value types the section had when it was read from the zoo entry, so cells without overrides keep their keys.
     private static SortedDictionary<string, object?> ModelSection(PretrainConfig engine)

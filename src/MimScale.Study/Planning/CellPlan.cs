@@ -46,6 +46,12 @@ public sealed record CellPlan(
     /// <summary>The decoder of a decoder-arm cell (paper Table 8), or null for a cell of the main grid.</summary>
     public DecoderVariant? Decoder { get; init; }
 
+    /// <summary>
+    /// True for a scratch reference (<c>scratch_reference</c>): no pre-training (zero iterations), every evaluation from
+    /// a random initialisation of <see cref="Model"/> seeded with <see cref="Seed"/>. Kept out of the grid and findings.
+    /// </summary>
+    public bool Scratch { get; init; }
+
     /// <summary>Iterations at 0.1x the base learning rate: T/8.</summary>
     public long DecayIterations => Iterations - DecayStart;
 
@@ -55,6 +61,7 @@ public sealed record CellPlan(
     /// <summary>FLOPs actually spent for this run with the shared trunk (<see cref="AttributedIterations"/>).</summary>
     public double AttributedFlops => FlopsPerIteration * AttributedIterations;
 
-    /// <summary>"swinv2-pico / Fashion-MNIST 10% / 400 / seed 0" (decoder-arm cells add " / decoder transformer-2").</summary>
+    /// <summary>"swinv2-pico / Fashion-MNIST 10% / 400 / seed 0" (decoder-arm cells add " / decoder transformer-2";
+    /// a scratch reference reads "swinv2-pico / scratch (no pre-training) / 0 / seed 0").</summary>
     public string Describe() => $"{Model} / {Data.Label} / {Iterations} / seed {Seed}" + (Decoder is { } d ? $" / decoder {d.Label}" : "");
 }

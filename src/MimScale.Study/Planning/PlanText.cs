@@ -14,20 +14,23 @@ public static class PlanText
         void L(FormattableString line) => sb.AppendLine(line.ToString(CultureInfo.InvariantCulture));
         int armCells = plan.Cells.Count(c => c.Decoder is not null);
         string arm = armCells == 0 ? "" : $" + {armCells} decoder-arm cells ({string.Join(", ", s.DecoderArm!.Decoders.Select(d => d.Label))})";
-        L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds{arm} = {plan.Cells.Count} cells in {plan.Trunks.Count} trunks ({(s.ShareTrunks ? "lengths share a trunk up to their branch points" : "no sharing")})");
+        var trunks = plan.Trunks.Where(t => !t.Scratch).ToList();
+        var references = plan.Trunks.Where(t => t.Scratch).SelectMany(t => t.Cells).ToList();
+        string scratch = references.Count == 0 ? "" : $" + {references.Count} scratch references";
+        L($"study {s.Name}: {s.Models.Count} models x {s.Data.Variants.Count} data x {s.Lengths.Count} lengths x {s.Seeds.Count} seeds{arm} = {trunks.Sum(t => t.Cells.Count)} cells in {trunks.Count} trunks{scratch} ({(s.ShareTrunks ? "lengths share a trunk up to their branch points" : "no sharing")})");
         if (s.Description.Length > 0) L($"  {s.Description}");
         L($"models: {string.Join(", ", plan.Trunks.Select(t => t.Model).Distinct())}; batch {Batch(plan.Trunks[0].Config)}; lengths {string.Join(", ", s.Lengths)}; seeds {string.Join(", ", s.Seeds)}");
         L($"evaluations per cell: val_loss{string.Concat(s.Evaluations.Select(e => ", " + e))}; report metric {s.ReportMetric}");
         L($"pre-training source {s.Data.Source}; validation {s.Data.ValSource}; evaluation training set {s.Data.EvalSource}");
         foreach (var other in s.Data.OtherSources)
             L($"  other data set on the data axis: {other.Name} from {other.Source} (validation and evaluations as above)");
-        foreach (var d in plan.Trunks.Select(t => t.Data).DistinctBy(d => d.Label))
+        foreach (var d in trunks.Select(t => t.Data).DistinctBy(d => d.Label))
             L($"  {d.Label,-28} {(d.ImageCount is int n ? n.ToString("N0", CultureInfo.InvariantCulture) + " images" : "images unknown"),-16} manifest {d.ManifestHash?[..12] ?? "unknown (source not read)"}");
         sb.AppendLine();
         var rows = new List<string[]> { new[] { "trunk", "model", "data", "seed", "trunk iters", "branches T: start + decay", "total iters", "GFLOP/iter", "est. hours" } };
-        for (int i = 0; i < plan.Trunks.Count; i++)
+        for (int i = 0; i < trunks.Count; i++)
         {
-            var t = plan.Trunks[i];
+            var t = trunks[i];
             rows.Add([
                 (i + 1).ToString(CultureInfo.InvariantCulture), t.Model, t.Data.Label + (t.Decoder is { } d ? $" / decoder {d.Label}" : ""), t.Seed.ToString(CultureInfo.InvariantCulture),
                 t.TrunkIterations.ToString("N0", CultureInfo.InvariantCulture),
@@ -40,12 +43,22 @@ public static class PlanText
         sb.Append(Table(rows));
         sb.AppendLine();
         var cells = new List<string[]> { new[] { "cell key", "model", "data", "iters", "seed", "decay at", "attributed iters", "FLOPs (attributed)" } };
-        foreach (var c in plan.Cells)
+        foreach (var c in trunks.SelectMany(t => t.Cells))
             cells.Add([c.Key, c.Model, c.Data.Label + (c.Decoder is { } d ? $" / decoder {d.Label}" : ""), c.Iterations.ToString(CultureInfo.InvariantCulture), c.Seed.ToString(CultureInfo.InvariantCulture),
                 c.DecayStart.ToString(CultureInfo.InvariantCulture), c.AttributedIterations.ToString("0.#", CultureInfo.InvariantCulture),
                 c.AttributedFlops.ToString("0.000e+00", CultureInfo.InvariantCulture)]);
         sb.Append(Table(cells));
         sb.AppendLine();
+        if (references.Count > 0)
+        {
+            L($"scratch references (no pre-training: every evaluation but val_loss from a random initialisation seeded with the seed; kept out of the grid and findings):");
+            var rows2 = new List<string[]> { new[] { "reference key", "model", "seed", "evaluations", "pre-training", "cost" } };
+            foreach (var c in references)
+                rows2.Add([c.Key, c.Model, c.Seed.ToString(CultureInfo.InvariantCulture), string.Join(", ", c.Evaluations), "0 iterations, 0 FLOPs",
+                    "the evaluations of one cell"]);
+            sb.Append(Table(rows2));
+            sb.AppendLine();
+        }
         double hours = plan.Trunks.Sum(t => rate.Hours(t));
         L($"total: {plan.TotalIterations:N0} iterations instead of {plan.UnsharedIterations:N0} without sharing ({100.0 * plan.TotalIterations / plan.UnsharedIterations:0.#}%), {plan.TotalFlops:0.000e+00} pre-training FLOPs, about {hours:0.##} h");
         L($"  {rate.Describe()}; validation-loss passes and evaluations come on top");

@@ -46,8 +46,35 @@ public static class StudyPlanner
             }
         }
         if (spec.DecoderArm is { } arm) trunks.AddRange(DecoderArmTrunks(spec, arm, resolver, version, parameters, rank, recipes));
+        if (spec.ScratchReference) trunks.AddRange(ScratchReferences(spec, version, models, parameters, rank, recipes, trunks));
         return new StudyPlan(spec, trunks, version, resolver is not null);
     }
+
+    // The scratch reference: per model and seed, one cell of zero iterations whose evaluations start from a seeded random
+    // initialisation. It goes last in run order (the grid first) and is a group of its own, so the runner, the workers and
+    // the store handle it as any trunk: claimed, stored, resumed. Its key hashes no pre-training input (CellConfig.Scratch).
+    private static IEnumerable<TrunkGroup> ScratchReferences(StudySpec spec, string version, IReadOnlyList<ZooEntry> models,
+        IReadOnlyDictionary<string, long> parameters, IReadOnlyDictionary<string, int> rank, IReadOnlyDictionary<string, RecipeMap> recipes,
+        IReadOnlyList<TrunkGroup> trunks)
+    {
+        var data = new DataPlan(ScratchLabel, DataVariant.None, "", spec.Data.ValSource, spec.Data.EvalSource, spec.Data.SubsetSeed, null, null, null);
+        foreach (var model in models)
+            foreach (var seed in spec.Seeds)
+            {
+                var canonical = CellConfig.Canonical(CellConfig.Scratch(version, model, data, seed, spec.Evaluations, recipes));
+                var hash = CellConfig.Hash(canonical);
+                string key = Invariant($"{model.Name}-{data.Variant.Slug}-s{seed}-{hash[..10]}");
+                var cell = new CellPlan(key, hash, key, model.Name, data, 0, seed, RecipeMap.Empty($"{spec.SourcePath}: scratch_reference"),
+                    spec.Evaluations, recipes, 0, 0, 0, parameters[model.Name], rank[model.Name], canonical)
+                { Scratch = true };
+                // The model's own engine config, for the group's type only: nothing is trained (the schedule's one length is 0).
+                var config = trunks.First(t => t.Model == model.Name && t.Seed == seed).Config;
+                yield return new TrunkGroup(key, model.Name, data, seed, config, new TrunkPlan([0L], config.DecayFraction), [cell]) { Scratch = true };
+            }
+    }
+
+    /// <summary>The data label of a scratch reference (its cell has no pre-training data).</summary>
+    public const string ScratchLabel = "scratch (no pre-training)";
 
     // The decoder-size arm: the main cells of the arm's models and fractions again, with each listed decoder. A
     // decoder that resolves to the main recipe's own is the main cell (nothing to add). Arm cells follow the main

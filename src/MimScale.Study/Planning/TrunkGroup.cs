@@ -23,6 +23,14 @@ public sealed record TrunkGroup(string Key, string Model, DataPlan Data, int See
     /// <summary>The decoder of a decoder-arm trunk, or null for the main grid.</summary>
     public DecoderVariant? Decoder { get; init; }
 
+    /// <summary>
+    /// True for a scratch reference: nothing is pre-trained. Its one cell has zero iterations (<see cref="Schedule"/>
+    /// holds the single length 0, so every iteration count and FLOP total of the group is 0); <see cref="Config"/> is
+    /// its model's engine config, never trained. The runner records the empty pre-training itself and runs the
+    /// evaluations as for any cell (<see cref="CellPlan.Scratch"/>).
+    /// </summary>
+    public bool Scratch { get; init; }
+
     /// <summary>Iterations of the shared part: the branch point of the longest length.</summary>
     public long TrunkIterations => Schedule.TrunkIterations;
 

@@ -9,7 +9,8 @@ namespace MimScale.Study.Running;
 /// Builds the analysis input (<see cref="StudyResults"/>) from stored cells. Only pre-trained cells become runs.
 /// Compute per run is what was actually spent: FLOPs = <see cref="CellPlan.AttributedIterations"/> x FLOPs per
 /// iteration, and wall seconds = the same share of the trunk's measured time plus the cell's own decay phase, so
-/// the report's totals equal the study's real cost (not the cost of training every length separately).
+/// the report's totals equal the study's real cost (not the cost of training every length separately). A scratch
+/// reference (stored with an empty pre-training) becomes a run of 0 iterations in the arm <see cref="RunArms.Scratch"/>.
 /// </summary>
 public static class StudyResultsBuilder
 {
@@ -32,7 +33,8 @@ public static class StudyResultsBuilder
                 FinalValLoss = c.Run.FinalValLoss,
                 Metrics = c.Metrics,
                 Curve = c.Run.Curve,
-                Compute = new RunCompute(c.FlopsPerIteration * c.AttributedIterations, seconds[c.Key], c.Run.Device),
+                // A scratch reference pre-trained nothing: no compute row (its evaluations are not pre-training compute).
+                Compute = arm.Arm == RunArms.Scratch ? null : new RunCompute(c.FlopsPerIteration * c.AttributedIterations, seconds[c.Key], c.Run.Device),
                 ReconstructionImages = c.Run.ReconstructionImages,
                 RunId = c.Key,
                 Arm = arm.Arm,

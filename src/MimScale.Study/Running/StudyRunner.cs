@@ -103,7 +103,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         var stored = store.LoadCells(plan.Cells.Select(c => c.Key).ToList());
         var progress = new StudyProgress(plan.Cells, stored, jobs);
         log.Line(string.Create(CultureInfo.InvariantCulture,
-            $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}")
+            $"study {plan.Spec.Name}: {plan.Cells.Count} cells in {plan.Trunks.Count} trunks{References(plan)}, {progress.Done} done; planned {plan.TotalIterations:N0} iterations ({plan.TotalFlops:0.00e+00} FLOPs); folder {folder.Root}")
             + (worker is null ? "" : $"; worker {worker.WorkerId}, store {store.Path}"));
         int pretrainedNow = 0, evaluatedNow = 0;
         var failures = new ConcurrentQueue<StudyFailure>();
@@ -177,6 +177,7 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         };
         var pending = job.PendingCells;
         if (pending.Count == 0) return 0;
+        if (trunk.Scratch) { RecordScratch(pending, folder, store, log, worker); return 0; }
         Directory.CreateDirectory(job.TrunkDir);
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"[trunk {index + 1}/{count}] {trunk.Describe()}: lengths {string.Join(", ", trunk.Cells.Select(c => c.Iterations))}, trunk to {job.RequiredTrunkIterations}, pending {string.Join(", ", pending.Select(c => c.Iterations))}"));
@@ -227,6 +228,21 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
             foreach (var cell in missing) Fail(log, failures, cell, "pretrain", error);
         }
         return reported.Count;
+    }
+
+    /// <summary>
+    /// A scratch reference has nothing to pre-train: its empty pre-training (no iterations, no losses, no curve) is stored
+    /// here, never asked of the executor, so from then on it is a pre-trained cell whose evaluations run, resume and are
+    /// stored by <see cref="EvaluateTrunk"/> like every other cell's (from a random initialisation: <see cref="CellPlan.Scratch"/>).
+    /// </summary>
+    private void RecordScratch(IReadOnlyList<CellPlan> pending, StudyFolder folder, StudyStore store, StudyLog log, string? worker)
+    {
+        lock (sync)
+            foreach (var cell in pending)
+            {
+                store.RecordPretrain(cell, new CellPretrainResult(cell.Key, folder.CellDir(cell.Key)), worker);
+                log.Line($"[scratch reference] {cell.Model} / seed {cell.Seed}: no pre-training; {string.Join(", ", cell.Evaluations)} from a random initialisation");
+            }
     }
 
     private int EvaluateTrunk(TrunkGroup trunk, StudyFolder folder, StudyStore store, StudyLog log, StudyProgress progress, string prefix,
@@ -303,6 +319,9 @@ public sealed class StudyRunner(IStudyExecutor executor, TextWriter output, bool
         };
         AtomicFile.WriteAllText(path, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
+
+    private static string References(StudyPlan plan) =>
+        plan.Trunks.Count(t => t.Scratch) is int n and > 0 ? $" (of which {n} scratch references, nothing to pre-train)" : "";
 
     private static string Num(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
 }

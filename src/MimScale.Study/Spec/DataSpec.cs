@@ -9,6 +9,8 @@ public enum DataVariantKind
     Fraction,
     /// <summary>All images of k random classes (the paper's IN100 comparison).</summary>
     Classes,
+    /// <summary>No pre-training data at all: the scratch reference (<see cref="DataVariant.None"/>).</summary>
+    None,
 }
 
 /// <summary>One point of the data axis.</summary>
@@ -25,19 +27,28 @@ public sealed record DataVariant(DataVariantKind Kind, double? Fraction, int? Cl
     /// <summary>A random class subset.</summary>
     public static DataVariant OfClasses(int classes) => new(DataVariantKind.Classes, null, classes);
 
-    /// <summary>Label suffix: "10%", "100%", "3 classes".</summary>
-    public string Describe() => Kind == DataVariantKind.Fraction
-        ? (100 * Fraction!.Value).ToString("0.###", CultureInfo.InvariantCulture) + "%"
-        : $"{Classes} classes";
+    /// <summary>No pre-training data: the variant of a scratch reference, never a point of the data axis.</summary>
+    public static DataVariant None { get; } = new(DataVariantKind.None, null, null);
 
-    /// <summary>File-name-safe short form: "f0.1", "f1", "c3"; prefixed with the source for other data sets: "imagenet-22k-f1".</summary>
+    /// <summary>Label suffix: "10%", "100%", "3 classes", "none".</summary>
+    public string Describe() => Kind switch
+    {
+        DataVariantKind.Fraction => (100 * Fraction!.Value).ToString("0.###", CultureInfo.InvariantCulture) + "%",
+        DataVariantKind.Classes => $"{Classes} classes",
+        _ => "none",
+    };
+
+    /// <summary>File-name-safe short form: "f0.1", "f1", "c3", "scratch"; prefixed with the source for other data sets: "imagenet-22k-f1".</summary>
     public string Slug
     {
         get
         {
-            string own = Kind == DataVariantKind.Fraction
-                ? "f" + Fraction!.Value.ToString("0.######", CultureInfo.InvariantCulture)
-                : "c" + Classes!.Value.ToString(CultureInfo.InvariantCulture);
+            string own = Kind switch
+            {
+                DataVariantKind.Fraction => "f" + Fraction!.Value.ToString("0.######", CultureInfo.InvariantCulture),
+                DataVariantKind.Classes => "c" + Classes!.Value.ToString(CultureInfo.InvariantCulture),
+                _ => "scratch",
+            };
             if (SourceName is null) return own;
             var safe = new string(SourceName.ToLowerInvariant().Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' ? ch : '-').ToArray());
             return $"{safe}-{own}";

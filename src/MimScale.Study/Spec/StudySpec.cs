@@ -51,6 +51,13 @@ public sealed record StudySpec(
     /// <summary>The decoder-size arm (<c>decoder_arm:</c>), or null when the spec has none.</summary>
     public DecoderArm? DecoderArm { get; init; }
 
+    /// <summary>
+    /// Whether the study adds a scratch reference (<c>scratch_reference: true</c>): per model and seed, every downstream
+    /// evaluation of the spec run from a seeded random initialisation of that model, with the cells' recipes, so the
+    /// report can show what pre-training added. No validation loss (it needs a pre-trained decoder). Off by default.
+    /// </summary>
+    public bool ScratchReference { get; init; }
+
     /// <summary>Number of cells of the main grid (the decoder arm's cells come on top).</summary>
     public int CellCount => Models.Count * Data.Variants.Count * Lengths.Count * Seeds.Count;
 }

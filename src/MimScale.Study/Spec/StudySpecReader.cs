@@ -15,7 +15,7 @@ public static partial class StudySpecReader
     // Every known evaluation has its recipe map under its own name.
     private static readonly string[] TopKeys =
         ["name", "description", "models", "data", "lengths", "seeds", "share_trunks", "evaluations", "pretrain", "report_metric", "decoder_arm",
-         .. StudySpec.KnownEvaluations];
+         "scratch_reference", .. StudySpec.KnownEvaluations];
     private static readonly string[] DecoderArmKeys = ["decoders", "models", "fractions"];
     private static readonly string[] DataKeys = ["name", "source", "val_source", "eval_source", "subset_seed", "fractions", "class_subsets", "other_sources"];
     private static readonly string[] OtherSourceKeys = ["name", "source", "fractions"];
@@ -112,9 +112,17 @@ public static partial class StudySpecReader
             : evaluations.Count > 0 ? StudySpec.TopMetric(evaluations[^1]) : StudySpec.TopMetric("finetune");
 
         var decoderArm = top.TryGetValue("decoder_arm", out var da) ? ReadDecoderArm(y, y.Mapping(da, "decoder_arm"), models, data) : null;
+
+        // The reference runs the downstream evaluations only: the validation loss needs a trained decoder, so a spec
+        // whose only evaluation is val_loss has nothing to compare.
+        bool scratch = top.TryGetValue("scratch_reference", out var sr) && y.Bool(sr, "scratch_reference");
+        if (scratch && evaluations.Count == 0)
+            throw y.Error(sr, $"'scratch_reference' needs a downstream evaluation ({string.Join(", ", StudySpec.KnownEvaluations)}): " +
+                              "the validation loss has no meaning without a pre-trained decoder");
         return new StudySpec(name, description, models, data, lengths, seeds, share, evaluations, pretrain, recipes, metric, file, text)
         {
             DecoderArm = decoderArm,
+            ScratchReference = scratch,
         };
     }
 

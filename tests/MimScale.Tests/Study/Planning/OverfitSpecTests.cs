@@ -15,9 +15,14 @@ public class OverfitSpecTests
         // 1 and 10 of the 6,000 images of each class: fewer than one batch of 16 in the smallest subset.
         Assert.Equal(new[] { 1, 10 }, spec.Data.Variants.Select(v => (int)Math.Floor(v.Fraction!.Value * 6000 + 1e-6)));
         var plan = StudyPlanner.Plan(spec, null, "v");
-        Assert.Equal((8, 4), (plan.Cells.Count, plan.Trunks.Count));
-        Assert.All(plan.Cells, c => Assert.Equal("0", c.Pretrain.Values["drop_path_rate"].Text));
-        Assert.Equal(new long[] { 1000, 6000 }, plan.Cells.Select(c => c.Iterations).Distinct().Order());
-        Assert.All(plan.Cells, c => Assert.Equal(c.Iterations * 7 / 8, c.DecayStart));
+        // 8 cells in 4 trunks, then the scratch reference of each model (its linear probe from a random init).
+        Assert.Equal((10, 6), (plan.Cells.Count, plan.Trunks.Count));
+        var cells = plan.Cells.Where(c => !c.Scratch).ToList();
+        Assert.Equal(8, cells.Count);
+        Assert.Equal(new[] { "swinv2-pico", "swinv2-nano" }, plan.Cells.Where(c => c.Scratch).Select(c => c.Model));
+        Assert.All(plan.Cells.Where(c => c.Scratch), c => Assert.Equal(new[] { "linear_probe" }, c.Evaluations));
+        Assert.All(cells, c => Assert.Equal("0", c.Pretrain.Values["drop_path_rate"].Text));
+        Assert.Equal(new long[] { 1000, 6000 }, cells.Select(c => c.Iterations).Distinct().Order());
+        Assert.All(cells, c => Assert.Equal(c.Iterations * 7 / 8, c.DecayStart));
     }
 }
