@@ -93,9 +93,21 @@ public class SegmentationRunTests : IDisposable
         }
         var c = Tiny with
         {
-            DataRoot = root, Iterations = 40, WarmupIterations = 2, BatchSize = 4, RatioRange = new[] { 1.0, 1.0 }, FlipProbability = 0,
-            Photometric = false, DropoutRatio = 0, DropPathRate = 0, Lr = 1e-2, EvalInterval = 0, CheckpointInterval = 40, TestCrop = 32,
-            Channels = 32, AuxChannels = 16,
+            DataRoot = root,
+            Iterations = 40,
+            WarmupIterations = 2,
+            BatchSize = 4,
+            RatioRange = new[] { 1.0, 1.0 },
+            FlipProbability = 0,
+            Photometric = false,
+            DropoutRatio = 0,
+            DropPathRate = 0,
+            Lr = 1e-2,
+            EvalInterval = 0,
+            CheckpointInterval = 40,
+            TestCrop = 32,
+            Channels = 32,
+            AuxChannels = 16,
         };
         var split = Ade20kLayout.Open(root, SegmentationSplit.Validation, 4, false);
         var counts = new double[4];
