@@ -108,15 +108,21 @@ public static class CocoEvalBenchmark
     public static Rle Rectangle(int x, int y, int w, int h, int width, int height)
     {
         var counts = new List<uint>(2 * w + 2);
-        uint zeros = (uint)(x * height + y);
-        for (int c = 0; c < w; c++)
+        if (h == height)
+            counts.AddRange(new[] { (uint)(x * height), (uint)(w * height) });   // full height: one run, no zero-length runs between columns
+        else
         {
-            counts.Add(zeros);
-            counts.Add((uint)h);
-            zeros = (uint)(height - h);
+            uint zeros = (uint)(x * height + y);
+            for (int c = 0; c < w; c++)
+            {
+                counts.Add(zeros);
+                counts.Add((uint)h);
+                zeros = (uint)(height - h);   // this column's rows below the box, then the next column's rows above it
+            }
         }
-        // after the last column: its rows below the box, then the columns right of the box
-        counts.Add((uint)(height - y - h + (width - x - w) * height));
+        // after the last column: its rows below the box, then the columns right of the box (no trailing zero run)
+        uint tail = (uint)(height - y - h + (width - x - w) * height);
+        if (tail > 0) counts.Add(tail);
         return new Rle(height, width, counts);
     }
 }
