@@ -3,7 +3,7 @@ using MimScale.Bench;
 
 namespace MimScale.Cli.Commands;
 
-/// <summary>`mimscale bench forward|train|loader|segment`: benchmarks that print numbers (never pass/fail).</summary>
+/// <summary>`mimscale bench forward|train|loader|segment|detect|coco-eval`: benchmarks that print numbers (never pass/fail).</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -34,6 +34,8 @@ public static class BenchCommand
         }
         command.Subcommands.Add(LoaderCommand());
         command.Subcommands.Add(SegmentCommand());
+        command.Subcommands.Add(DetectCommand());
+        command.Subcommands.Add(CocoEvalCommand());
         return command;
     }
 
@@ -66,6 +68,52 @@ public static class BenchCommand
             Steps = r.GetValue(steps),
             Warmup = r.GetValue(warmup),
             Threads = r.GetValue(threads),
+        }, Console.Out)));
+        return sub;
+    }
+
+    static Command DetectCommand()
+    {
+        var d = new DetectionBenchOptions();
+        var config = new Option<string>("--config") { Description = "A `detect train` config", DefaultValueFactory = _ => d.Config };
+        var set = new Option<string[]>("--set") { Description = "Config override key=value (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var data = new Option<string?>("--data") { Description = "Scenes folder (default: write --scenes Fashion-MNIST scenes to a temporary folder)" };
+        var scenes = new Option<int>("--scenes") { Description = "Scenes written when --data is not given (half training, half validation)", DefaultValueFactory = _ => d.Scenes };
+        var run = new Option<string?>("--run") { Description = "A `detect train` run: its config, and its latest weights for the inference pass" };
+        var steps = new Option<int>("--steps") { Description = "Timed training steps", DefaultValueFactory = _ => d.Steps };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps", DefaultValueFactory = _ => d.Warmup };
+        var infer = new Option<int>("--infer-images") { Description = "Validation images of the inference pass", DefaultValueFactory = _ => d.InferImages };
+        var sub = new Command("detect", "Mask R-CNN training step and inference (images/s; no FLOP count).");
+        foreach (var o in new Option[] { config, set, data, scenes, run, steps, warmup, infer }) sub.Options.Add(o);
+        sub.SetAction(r => CliErrors.Run(() => DetectionBenchmark.Run(d with
+        {
+            Config = r.GetValue(config)!,
+            Overrides = r.GetValue(set) ?? Array.Empty<string>(),
+            Data = r.GetValue(data),
+            Scenes = r.GetValue(scenes),
+            Run = r.GetValue(run),
+            Steps = r.GetValue(steps),
+            Warmup = r.GetValue(warmup),
+            InferImages = r.GetValue(infer),
+        }, Console.Out)));
+        return sub;
+    }
+
+    static Command CocoEvalCommand()
+    {
+        var d = new CocoEvalBenchOptions();
+        var images = new Option<int>("--images") { Description = "Images (COCO val2017: 5000)", DefaultValueFactory = _ => d.Images };
+        var dets = new Option<int>("--detections") { Description = "Detections per image", DefaultValueFactory = _ => d.Detections };
+        var objects = new Option<int>("--objects") { Description = "Ground-truth objects per image", DefaultValueFactory = _ => d.Objects };
+        var cats = new Option<int>("--categories") { Description = "Categories", DefaultValueFactory = _ => d.Categories };
+        var sub = new Command("coco-eval", "COCOeval wall time (bbox and segm) on a synthetic COCO-sized set.");
+        foreach (var o in new Option[] { images, dets, objects, cats }) sub.Options.Add(o);
+        sub.SetAction(r => CliErrors.Run(() => CocoEvalBenchmark.Run(d with
+        {
+            Images = r.GetValue(images),
+            Detections = r.GetValue(dets),
+            Objects = r.GetValue(objects),
+            Categories = r.GetValue(cats),
         }, Console.Out)));
         return sub;
     }

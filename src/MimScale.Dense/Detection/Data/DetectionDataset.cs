@@ -65,6 +65,10 @@ public sealed class DetectionDataset
         return new DetectionDataset(coco, images, $"{annotationsPath} ({images.Length} images, {coco.Categories.Count} classes)");
     }
 
+    /// <summary>The first <paramref name="count"/> images (all when fewer), with the same annotations and classes: a smaller inference pass.</summary>
+    public DetectionDataset Take(int count) =>
+        count >= Images.Count ? this : new DetectionDataset(Coco, Images.Take(Math.Max(count, 0)).ToList(), $"{Description}, first {count}");
+
     static byte[] ToRgb(DecodedImage d)
     {
         var px = d.Pixels;
