@@ -108,7 +108,7 @@ public sealed class PretrainRun
         log.WriteLine($"pretrain: {config.Model} on {data.Train.Description} ({data.Train.Count} images), steps {session.State.Step}->{end}, batch {config.TotalBatch}, lr {config.ScaledLr:G4}");
 
         double? lastTrain = null, lastVal = null;
-        var stepClock = new System.Diagnostics.Stopwatch();   // time inside training steps (not validation, panels, checkpoints)
+        var phases = new PhaseClock();   // waiting for data / inside steps / the rest, per logging interval
         for (long k = session.State.Step; k < end; k++)
         {
             collectives.ThrowIfCancelledOnAnyRank(ct);   // all ranks stop at the same step (a study worker's rank 0 may lose its trunk)
@@ -116,14 +116,12 @@ public sealed class PretrainRun
             var batches = new List<SimMimBatch>();
             for (int a = 0; a < config.Accumulation; a++)
             {
-                var batch = loader.Next() ?? throw new InvalidOperationException("the training stream ended");
+                var batch = phases.Data(loader.Next) ?? throw new InvalidOperationException("the training stream ended");
                 batches.Add(batch);
                 micro.Add(() => model.forward(batch.Images.On(device), batch.Masks.On(device)));
             }
             double lr = schedule.Rate(k);
-            stepClock.Start();
-            var outcome = step.Run(micro, schedule, k);
-            stepClock.Stop();
+            var outcome = phases.Step(() => step.Run(micro, schedule, k));
             foreach (var b in batches) b.Dispose();
             session.Record(k, outcome);
 
@@ -131,9 +129,11 @@ public sealed class PretrainRun
             if ((done % config.LogInterval == 0 || done == end) && session.CloseInterval(done, end) is { } s && root)
             {
                 lastTrain = s.MeanLoss;
-                metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb) }, "train");
+                var p = phases.Take();
+                metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb),
+                    ("data_wait_s", p.DataSeconds), ("step_s", p.StepSeconds), ("other_s", p.OtherSeconds(s.Seconds)) }, "train");
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {done}/{end} | loss {s.MeanLoss:F4} | lr {lr:G3} | {s.ImagesPerSecond:F1} img/s | {s.ImagesPerSecond * trainFlops / 1e9:F1} GFLOP/s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
+                    $"step {done}/{end} | loss {s.MeanLoss:F4} | lr {lr:G3} | {s.ImagesPerSecond:F2} img/s | {s.ImagesPerSecond * trainFlops / 1e9:F1} GFLOP/s | data {p.DataSeconds:F2} s step {p.StepSeconds:F1} s other {p.OtherSeconds(s.Seconds):F2} s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
             }
             if (validation is not null && (done % config.EvalInterval == 0 || done == end))
             {
@@ -152,7 +152,7 @@ public sealed class PretrainRun
         {
             var (sumTime, sumBytes) = collectives.TensorSumTotals;
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"data-parallel: {collectives.WorldSize} ranks; gradient all-reduce {sumTime.TotalSeconds:F2} s ({sumBytes / 1e6:F0} MB) of {stepClock.Elapsed.TotalSeconds:F2} s in steps ({100 * sumTime / stepClock.Elapsed:F1}%, rank 0)"));
+                $"data-parallel: {collectives.WorldSize} ranks; gradient all-reduce {sumTime.TotalSeconds:F2} s ({sumBytes / 1e6:F0} MB) of {phases.StepTotal.TotalSeconds:F2} s in steps ({100 * sumTime / phases.StepTotal:F1}%, rank 0)"));
         }
         collectives.Barrier();   // the last checkpoint is on disk before any rank goes on (a branch reads its trunk's)
         // A run that was already finished ran no step now: its numbers are the ones it logged.
