@@ -97,15 +97,21 @@ public sealed class PretrainRun
         var metrics = session.Metrics;
 
         var validation = data.Val is null ? null : new ValidationLoss(data.Val, data.ValTransform!, Math.Max(config.BatchSize, 64), config.Workers, collectives);
+        // On CPU the decode threads share the cores with the step's: size them against torch's threads and let the
+        // step win a contended core (issue 17: 8 workers on 2 cores logged half the bench step's images/s).
+        bool cpu = device.type == DeviceType.CPU;
         var loaderOptions = new LoaderOptions
         {
-            BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
-            Rank = collectives.Rank, WorldSize = collectives.WorldSize
+            BatchSize = rankBatch, Seed = config.Seed, Shuffle = true, DropLast = true,
+            Rank = collectives.Rank, WorldSize = collectives.WorldSize,
+            Workers = cpu ? LoaderOptions.WorkersBeside(config.Workers, torch.get_num_threads(), Environment.ProcessorCount) : config.Workers,
+            IdlePriority = cpu,
         };
         using var loader = new SimMimLoader(data.Train, data.Transform, loaderOptions, new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         var panels = new ReconstructionPanels(model, data, config.ReconImages);
         double trainFlops = ModelCost.SimMimTrainingFlops(options.Encoder, options.EncoderStride);
         log.WriteLine($"pretrain: {config.Model} on {data.Train.Description} ({data.Train.Count} images), steps {session.State.Step}->{end}, batch {config.TotalBatch}, lr {config.ScaledLr:G4}");
+        log.WriteLine($"pretrain: torch threads {torch.get_num_threads()}, loader threads {loaderOptions.Workers} (workers {config.Workers}){(loaderOptions.IdlePriority ? " at idle priority" : "")}, {Environment.ProcessorCount} cores");
 
         double? lastTrain = null, lastVal = null;
         var phases = new PhaseClock();   // waiting for data / inside steps / the rest, per logging interval
