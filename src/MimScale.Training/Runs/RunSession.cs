@@ -163,8 +163,8 @@ public sealed class RunSession
         var eta = TimeSpan.FromSeconds((end - done) * imagesPerStep / Math.Max(ips, 1e-9));
         // glibc keeps what libtorch frees: trim so resident memory shows what is live and stays flat. At most once a
         // minute, not at each log line: after a trim the next step faults its activations back in (SwinV2-T batch 8:
-        // peak 2.0 GB against 0.75 GB after a trim, ~300k page faults), a cost paid every log_interval steps that the
-        // bench step never pays (issue 17); once a minute it is a small fraction of a percent.
+        // 2.2-2.4 GB during steps against 0.75 GB after a trim, some 350k pages of 4 KiB), a cost paid every
+        // log_interval steps that the bench step never pays (issue 17); once a minute it is a small fraction of a percent.
         // No forced GC.Collect: a collection forced here lands inside another job's native call and lets a finalizer
         // free a TorchSharp Scalar that call still reads (the study crash, Models/Runtime/ScalarSafe.cs). Batches come
         // from pooled arrays (HostBatch), so the managed heap stays flat without it (measured in the issue-11 note).
