@@ -105,6 +105,7 @@ public sealed class BatchPipeline : IDisposable
 
     private void WorkerLoop()
     {
+        if (options.IdlePriority) WorkerPriority.LowerCurrentThread();
         try
         {
             foreach (var job in queue.GetConsumingEnumerable(cts.Token))

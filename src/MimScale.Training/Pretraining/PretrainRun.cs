@@ -97,18 +97,24 @@ public sealed class PretrainRun
         var metrics = session.Metrics;
 
         var validation = data.Val is null ? null : new ValidationLoss(data.Val, data.ValTransform!, Math.Max(config.BatchSize, 64), config.Workers, collectives);
+        // On CPU the decode threads share the cores with the step's: size them against torch's threads and let the
+        // step win a contended core (issue 17: 8 workers on 2 cores logged half the bench step's images/s).
+        bool cpu = device.type == DeviceType.CPU;
         var loaderOptions = new LoaderOptions
         {
-            BatchSize = rankBatch, Workers = config.Workers, Seed = config.Seed, Shuffle = true, DropLast = true,
-            Rank = collectives.Rank, WorldSize = collectives.WorldSize
+            BatchSize = rankBatch, Seed = config.Seed, Shuffle = true, DropLast = true,
+            Rank = collectives.Rank, WorldSize = collectives.WorldSize,
+            Workers = cpu ? LoaderOptions.WorkersBeside(config.Workers, torch.get_num_threads(), Environment.ProcessorCount) : config.Workers,
+            IdlePriority = cpu,
         };
         using var loader = new SimMimLoader(data.Train, data.Transform, loaderOptions, new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         var panels = new ReconstructionPanels(model, data, config.ReconImages);
         double trainFlops = ModelCost.SimMimTrainingFlops(options.Encoder, options.EncoderStride);
         log.WriteLine($"pretrain: {config.Model} on {data.Train.Description} ({data.Train.Count} images), steps {session.State.Step}->{end}, batch {config.TotalBatch}, lr {config.ScaledLr:G4}");
+        log.WriteLine($"pretrain: torch threads {torch.get_num_threads()}, loader threads {loaderOptions.Workers} (workers {config.Workers}){(loaderOptions.IdlePriority ? " at idle priority" : "")}, {Environment.ProcessorCount} cores");
 
         double? lastTrain = null, lastVal = null;
-        var stepClock = new System.Diagnostics.Stopwatch();   // time inside training steps (not validation, panels, checkpoints)
+        var phases = new PhaseClock();   // waiting for data / inside steps / the rest, per logging interval
         for (long k = session.State.Step; k < end; k++)
         {
             collectives.ThrowIfCancelledOnAnyRank(ct);   // all ranks stop at the same step (a study worker's rank 0 may lose its trunk)
@@ -116,14 +122,12 @@ public sealed class PretrainRun
             var batches = new List<SimMimBatch>();
             for (int a = 0; a < config.Accumulation; a++)
             {
-                var batch = loader.Next() ?? throw new InvalidOperationException("the training stream ended");
+                var batch = phases.Data(loader.Next) ?? throw new InvalidOperationException("the training stream ended");
                 batches.Add(batch);
                 micro.Add(() => model.forward(batch.Images.On(device), batch.Masks.On(device)));
             }
             double lr = schedule.Rate(k);
-            stepClock.Start();
-            var outcome = step.Run(micro, schedule, k);
-            stepClock.Stop();
+            var outcome = phases.Step(() => step.Run(micro, schedule, k));
             foreach (var b in batches) b.Dispose();
             session.Record(k, outcome);
 
@@ -131,9 +135,11 @@ public sealed class PretrainRun
             if ((done % config.LogInterval == 0 || done == end) && session.CloseInterval(done, end) is { } s && root)
             {
                 lastTrain = s.MeanLoss;
-                metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb) }, "train");
+                var p = phases.Take();
+                metrics.Append(done, new[] { ("train_loss", s.MeanLoss), ("lr", lr), ("grad_norm", outcome.GradNorm), ("images_per_s", s.ImagesPerSecond), ("rss_mb", s.RssMb),
+                    ("data_wait_s", p.DataSeconds), ("step_s", p.StepSeconds), ("other_s", p.OtherSeconds(s.Seconds)) }, "train");
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {done}/{end} | loss {s.MeanLoss:F4} | lr {lr:G3} | {s.ImagesPerSecond:F1} img/s | {s.ImagesPerSecond * trainFlops / 1e9:F1} GFLOP/s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
+                    $"step {done}/{end} | loss {s.MeanLoss:F4} | lr {lr:G3} | {s.ImagesPerSecond:F2} img/s | {s.ImagesPerSecond * trainFlops / 1e9:F1} GFLOP/s | data {p.DataSeconds:F2} s step {p.StepSeconds:F1} s other {p.OtherSeconds(s.Seconds):F2} s | rss {s.RssMb:F0} MB | ETA {s.Eta:hh\\:mm\\:ss}"));
             }
             if (validation is not null && (done % config.EvalInterval == 0 || done == end))
             {
@@ -152,7 +158,7 @@ public sealed class PretrainRun
         {
             var (sumTime, sumBytes) = collectives.TensorSumTotals;
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"data-parallel: {collectives.WorldSize} ranks; gradient all-reduce {sumTime.TotalSeconds:F2} s ({sumBytes / 1e6:F0} MB) of {stepClock.Elapsed.TotalSeconds:F2} s in steps ({100 * sumTime / stepClock.Elapsed:F1}%, rank 0)"));
+                $"data-parallel: {collectives.WorldSize} ranks; gradient all-reduce {sumTime.TotalSeconds:F2} s ({sumBytes / 1e6:F0} MB) of {phases.StepTotal.TotalSeconds:F2} s in steps ({100 * sumTime / phases.StepTotal:F1}%, rank 0)"));
         }
         collectives.Barrier();   // the last checkpoint is on disk before any rank goes on (a branch reads its trunk's)
         // A run that was already finished ran no step now: its numbers are the ones it logged.

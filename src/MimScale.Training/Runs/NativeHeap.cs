@@ -6,8 +6,9 @@ namespace MimScale.Training.Runs;
 /// Gives freed native heap memory back to the operating system. libtorch allocates tensor storage with malloc; glibc
 /// keeps freed blocks (and, after the first large frees, raises its mmap threshold so later large blocks come from the
 /// heap too), so resident memory climbs to a high-water mark set by the largest transient (a validation pass, a
-/// checkpoint write) and stays there although nothing is live. <c>malloc_trim(0)</c> releases it; runs call it at each
-/// log line, after a full managed collection, so the resident memory they report is what is really in use.
+/// checkpoint write) and stays there although nothing is live. <c>malloc_trim(0)</c> releases it; runs call it at a log
+/// line at most once a minute (<see cref="RunSession.CloseInterval"/>), so the resident memory they report is what is
+/// really in use without making every interval's next step fault its memory back in.
 /// A no-op where glibc is not the C library.
 /// </summary>
 public static class NativeHeap

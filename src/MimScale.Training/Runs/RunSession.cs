@@ -11,8 +11,12 @@ using static TorchSharp.torch;
 
 namespace MimScale.Training.Runs;
 
-/// <summary>What one logging interval measured: the mean training loss of its finite steps, throughput and the rest.</summary>
-public readonly record struct IntervalSummary(double MeanLoss, double ImagesPerSecond, TimeSpan Eta, double RssMb);
+/// <summary>
+/// What one logging interval measured: the mean training loss of its finite steps, images/s over the interval's wall
+/// time (everything in it: waiting for data, steps, logging, evaluation, checkpoints), the ETA at that rate, resident
+/// memory and the interval's wall seconds.
+/// </summary>
+public readonly record struct IntervalSummary(double MeanLoss, double ImagesPerSecond, TimeSpan Eta, double RssMb, double Seconds = 0);
 
 /// <summary>
 /// The bookkeeping every training run shares, pre-training and fine-tuning alike: the run folder's config guard,
@@ -31,9 +35,10 @@ public sealed class RunSession
     readonly long imagesPerStep;
     readonly bool writer;
     readonly Stopwatch clock = new();
-    double elapsedBefore, lossSum;
+    const double TrimEverySeconds = 60;
+    double elapsedBefore, lossSum, intervalStart, lastTrim = double.NegativeInfinity;
     int lossCount;
-    long firstStep;
+    long firstStep, intervalStep;
 
     public CheckpointStore Store { get; }
     public MetricsLog Metrics { get; }
@@ -109,7 +114,8 @@ public sealed class RunSession
         else if (writer && File.Exists(Metrics.Path)) File.Delete(Metrics.Path);
         if (writer) Store.Prune();
         elapsedBefore = State.ElapsedSeconds;
-        firstStep = State.Step;
+        firstStep = intervalStep = State.Step;
+        intervalStart = 0;
         lossSum = State.IntervalLossSum; lossCount = State.IntervalCount;
         clock.Restart();
         return from;
@@ -141,21 +147,33 @@ public sealed class RunSession
 
     /// <summary>
     /// Closes the logging interval after <paramref name="done"/> of <paramref name="end"/> iterations: its mean loss,
-    /// images/s since this process started, the ETA and resident memory; null when no step of it was finite.
+    /// images/s over the interval's wall time in this process (not a running mean since the start, which the first step's
+    /// warm-up drags down for a long time), the ETA at that rate and resident memory; null when no step of it was finite.
     /// </summary>
     public IntervalSummary? CloseInterval(long done, long end)
     {
+        double now = clock.Elapsed.TotalSeconds, seconds = now - intervalStart;
+        long steps = done - intervalStep;
+        intervalStart = now;
+        intervalStep = done;
         if (lossCount == 0) { lossSum = 0; return null; }
         double mean = lossSum / lossCount;
         lossSum = 0; lossCount = 0;
-        double ips = (done - firstStep) * imagesPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        double ips = steps * imagesPerStep / Math.Max(seconds, 1e-9);
         var eta = TimeSpan.FromSeconds((end - done) * imagesPerStep / Math.Max(ips, 1e-9));
-        // glibc keeps what libtorch frees: trim at each log line so resident memory shows what is live and stays flat.
+        // glibc keeps what libtorch frees: trim so resident memory shows what is live and stays flat. At most once a
+        // minute, not at each log line: after a trim the next step faults its activations back in (SwinV2-T batch 8:
+        // 2.2-2.4 GB during steps against 0.75 GB after a trim, some 350k pages of 4 KiB), a cost paid every
+        // log_interval steps that the bench step never pays (issue 17); once a minute it is a small fraction of a percent.
         // No forced GC.Collect: a collection forced here lands inside another job's native call and lets a finalizer
         // free a TorchSharp Scalar that call still reads (the study crash, Models/Runtime/ScalarSafe.cs). Batches come
         // from pooled arrays (HostBatch), so the managed heap stays flat without it (measured in the issue-11 note).
-        NativeHeap.Trim();
-        return new IntervalSummary(mean, ips, eta, Environment.WorkingSet / 1e6);
+        if (now - lastTrim >= TrimEverySeconds)
+        {
+            NativeHeap.Trim();
+            lastTrim = clock.Elapsed.TotalSeconds;
+        }
+        return new IntervalSummary(mean, ips, eta, Environment.WorkingSet / 1e6, seconds);
     }
 
     /// <summary>Writes an atomic checkpoint after <paramref name="done"/> iterations: weights, moments and the full state

@@ -111,6 +111,25 @@ public class PretrainEngineTests : IDisposable
     }
 
     [FashionMnistFact]
+    public void EachLogLineSaysWhereItsIntervalWent()
+    {
+        var c = Tiny with { Iterations = 8, LogInterval = 4, EvalInterval = 100, CheckpointInterval = 100, ReconImages = 0 };
+        var log = new StringWriter();
+        new PretrainRun(c, Path.Combine(dir, "phases"), log).Execute(c.Iterations);
+        var rows = MetricsLog.Read(Path.Combine(dir, "phases", "metrics.jsonl")).Where(r => r.Kind == "train").ToList();
+        Assert.Equal(new long[] { 4, 8 }, rows.Select(r => r.Step));
+        foreach (var (_, _, v) in rows)
+        {
+            double interval = 4 * 8 / v["images_per_s"];   // 4 steps of 8 images over the interval's wall time
+            Assert.True(v["step_s"] > 0 && v["data_wait_s"] >= 0 && v["other_s"] >= 0, string.Join(", ", v));
+            Assert.True(v["data_wait_s"] + v["step_s"] <= interval * 1.001 + 1e-3, $"phases exceed the interval of {interval} s: {string.Join(", ", v)}");
+            Assert.Equal(interval, v["data_wait_s"] + v["step_s"] + v["other_s"], 2);
+        }
+        Assert.Contains("| data ", log.ToString());
+        Assert.Contains("loader threads", log.ToString());
+    }
+
+    [FashionMnistFact]
     public void ARunFolderRefusesADifferentConfig()
     {
         string run = Path.Combine(dir, "guard");
