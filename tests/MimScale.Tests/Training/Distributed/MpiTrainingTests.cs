@@ -130,7 +130,13 @@ public class MpiTrainingTests : IDisposable
         }
         finally
         {
-            if (stopped is int pid) { try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } }
+            // Wait until the stopped rank is gone: until then it still holds the run folder's lock, and the rerun below
+            // would be refused as "another `mimscale pretrain` is already working in this folder" (seen once in CI).
+            if (stopped is int pid)
+            {
+                try { using var p = Process.GetProcessById(pid); p.Kill(); p.WaitForExit(30_000); }
+                catch (ArgumentException) { }
+            }
             if (!job.HasExited) job.Kill(entireProcessTree: true);
         }
         // The rerun (one process here) continues from the last checkpoint rank 0 wrote.
