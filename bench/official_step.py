@@ -139,19 +139,8 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
 
-    for _ in range(a.warmup):
-        step()
-    t = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    seconds = time.perf_counter() - t
-    peak = matmul_peak()
     targets = f"normalised/{window}" if window > 0 else "raw"
-    print(f"official train: model={a.model} img={m['img_size']} window={m['window_size']} batch={a.batch} threads={torch.get_num_threads()} "
-          f"targets={targets} torch={torch.__version__} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
-    print(f"  steps={a.steps} (after {a.warmup} warm-up) seconds={seconds:.3f} step_ms={1000 * seconds / a.steps:.1f}")
-    print(f"  images/s={a.batch * a.steps / seconds:.2f}")
-    print(f"  matmul peak GFLOP/s={peak / 1e9:.2f}")
+    time_and_report(step, a, m, "train", f"targets={targets} ")
 
 
 def forward(simmim, m, a):
@@ -168,6 +157,11 @@ def forward(simmim, m, a):
         with torch.no_grad():
             classifier(x)
 
+    time_and_report(step, a, m, "forward", "")
+
+
+def time_and_report(step, a, m, mode, extra):
+    """Times a.steps calls of step after a.warmup untimed ones and prints the lines `mimscale bench` prints."""
     for _ in range(a.warmup):
         step()
     t = time.perf_counter()
@@ -175,8 +169,8 @@ def forward(simmim, m, a):
         step()
     seconds = time.perf_counter() - t
     peak = matmul_peak()
-    print(f"official forward: model={a.model} img={m['img_size']} window={m['window_size']} batch={a.batch} threads={torch.get_num_threads()} "
-          f"torch={torch.__version__} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
+    print(f"official {mode}: model={a.model} img={m['img_size']} window={m['window_size']} batch={a.batch} threads={torch.get_num_threads()} "
+          f"{extra}torch={torch.__version__} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
     print(f"  steps={a.steps} (after {a.warmup} warm-up) seconds={seconds:.3f} step_ms={1000 * seconds / a.steps:.1f}")
     print(f"  images/s={a.batch * a.steps / seconds:.2f}")
     print(f"  matmul peak GFLOP/s={peak / 1e9:.2f}")
