@@ -44,23 +44,8 @@ public class SegmentationRunTests : IDisposable
         // No augmentation, so the same four crops come back. The best image-blind model predicts the class frequencies
         // and pays their entropy H per pixel (x 1.4 with the aux head): the loss must fall below that, so the model
         // reads the images.
-        var c = Tiny with
-        {
-            Iterations = 24,
-            WarmupIterations = 2,
-            BatchSize = 4,
-            RatioRange = new[] { 1.0, 1.0 },
-            FlipProbability = 0,
-            Photometric = false,
-            DropoutRatio = 0,
-            DropPathRate = 0,
-            Lr = 1e-2,
-            EvalInterval = 0,
-            CheckpointInterval = 24
-        };
-        var train = Ade20kLayout.Open(c.DataRoot, SegmentationSplit.Training, 4, false);
-        var counts = new double[4];
-        for (int i = 0; i < train.Samples.Count; i++) foreach (var v in train.LoadLabel(i).Values) counts[v]++;
+        var c = Fitting(Tiny, iterations: 24);
+        var counts = PixelCounts(Ade20kLayout.Open(c.DataRoot, SegmentationSplit.Training, 4, false));
         double entropy = -counts.Where(n => n > 0).Sum(n => n / counts.Sum() * Math.Log(n / counts.Sum()));
 
         string run = Path.Combine(dir, "fit");
@@ -91,27 +76,8 @@ public class SegmentationRunTests : IDisposable
             string val = Directory.CreateDirectory(Path.Combine(root, from, "validation")).FullName;
             foreach (var f in Directory.GetFiles(Path.Combine(root, from, "training"), "*" + to)) File.Copy(f, Path.Combine(val, Path.GetFileName(f)));
         }
-        var c = Tiny with
-        {
-            DataRoot = root,
-            Iterations = 40,
-            WarmupIterations = 2,
-            BatchSize = 4,
-            RatioRange = new[] { 1.0, 1.0 },
-            FlipProbability = 0,
-            Photometric = false,
-            DropoutRatio = 0,
-            DropPathRate = 0,
-            Lr = 1e-2,
-            EvalInterval = 0,
-            CheckpointInterval = 40,
-            TestCrop = 32,
-            Channels = 32,
-            AuxChannels = 16,
-        };
-        var split = Ade20kLayout.Open(root, SegmentationSplit.Validation, 4, false);
-        var counts = new double[4];
-        for (int i = 0; i < split.Samples.Count; i++) foreach (var v in split.LoadLabel(i).Values) counts[v]++;
+        var c = Fitting(Tiny, iterations: 40) with { DataRoot = root, TestCrop = 32, Channels = 32, AuxChannels = 16 };
+        var counts = PixelCounts(Ade20kLayout.Open(root, SegmentationSplit.Validation, 4, false));
         double prior = 100 * counts[0] / counts.Sum() / counts.Count(n => n > 0);
 
         var result = new SegmentationRun(c, Path.Combine(dir, "fit-miou"), TextWriter.Null).Execute();
@@ -119,6 +85,30 @@ public class SegmentationRunTests : IDisposable
         Assert.Equal(4, result.Metrics!.Images);
         Assert.True(result.Metrics.MIoU > 1.8 * prior, $"mIoU {result.Metrics.MIoU:F2} vs the all-background prior {prior:F2}");
         Assert.True(result.Metrics.IoU.Skip(1).Any(iou => iou > 50), $"an item class is segmented: {string.Join(", ", result.Metrics.IoU)}");
+    }
+
+    /// <summary>A run that fits its scenes: no augmentation (the same crops come back), no dropout or drop path, lr 1e-2.</summary>
+    static SegmentationConfig Fitting(SegmentationConfig c, int iterations) => c with
+    {
+        Iterations = iterations,
+        WarmupIterations = 2,
+        BatchSize = 4,
+        RatioRange = new[] { 1.0, 1.0 },
+        FlipProbability = 0,
+        Photometric = false,
+        DropoutRatio = 0,
+        DropPathRate = 0,
+        Lr = 1e-2,
+        EvalInterval = 0,
+        CheckpointInterval = iterations,
+    };
+
+    /// <summary>Pixels per class (4 classes) over every label map of <paramref name="split"/>.</summary>
+    static double[] PixelCounts(Ade20kLayout split)
+    {
+        var counts = new double[4];
+        for (int i = 0; i < split.Samples.Count; i++) foreach (var v in split.LoadLabel(i).Values) counts[v]++;
+        return counts;
     }
 
     [Fact]
