@@ -16,7 +16,7 @@ namespace MimScale.Training.Runs;
 /// time (everything in it: waiting for data, steps, logging, evaluation, checkpoints), the ETA at that rate, resident
 /// memory and the interval's wall seconds.
 /// </summary>
-public readonly record struct IntervalSummary(double MeanLoss, double ImagesPerSecond, TimeSpan Eta, double RssMb, double Seconds = 0);
+public readonly record struct IntervalSummary(double MeanLoss, double ImagesPerSecond, TimeSpan Eta, double RssMb, double Seconds);
 
 /// <summary>
 /// The bookkeeping every training run shares, pre-training and fine-tuning alike: the run folder's config guard,
@@ -38,7 +38,7 @@ public sealed class RunSession
     const double TrimEverySeconds = 60;
     double elapsedBefore, lossSum, intervalStart, lastTrim = double.NegativeInfinity;
     int lossCount;
-    long firstStep, intervalStep;
+    long intervalStep;
 
     public CheckpointStore Store { get; }
     public MetricsLog Metrics { get; }
@@ -114,7 +114,7 @@ public sealed class RunSession
         else if (writer && File.Exists(Metrics.Path)) File.Delete(Metrics.Path);
         if (writer) Store.Prune();
         elapsedBefore = State.ElapsedSeconds;
-        firstStep = intervalStep = State.Step;
+        intervalStep = State.Step;
         intervalStart = 0;
         lossSum = State.IntervalLossSum; lossCount = State.IntervalCount;
         clock.Restart();
