@@ -23,7 +23,7 @@ public static class ClassifierEvaluator
         var device = DevicePlacement.DeviceOf(model);
         try
         {
-            using var loader = new FineTuneLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers));
+            using var loader = new FineTuneLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers).Feeding(device));
             using var _ = torch.no_grad();
             foreach (var batch in loader.ReadToEnd())
             {

@@ -2,6 +2,7 @@ using MimScale.Data.Loading;
 using MimScale.Data.Sources;
 using MimScale.Data.Transforms;
 using MimScale.Models.SwinV2;
+using MimScale.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +39,7 @@ public sealed class FeatureSet : IDisposable
         var labels = new List<long>();
         try
         {
-            using var loader = new FineTuneLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers));
+            using var loader = new FineTuneLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers).Feeding(DevicePlacement.DeviceOf(encoder)));
             using var _ = torch.no_grad();
             foreach (var batch in loader.ReadToEnd())
             {

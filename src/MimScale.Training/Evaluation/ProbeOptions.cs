@@ -32,6 +32,7 @@ public sealed record ProbeOptions
     public double[]? Mean { get; init; }
     public double[]? Std { get; init; }
     public int BatchSize { get; init; } = 256;
+    /// <summary>Loader threads of the feature passes, at most (sized by <c>LoaderSizing.Feeding</c>).</summary>
     public int Workers { get; init; } = 2;
     /// <summary>Seed of the random initialisation when the encoder is "scratch".</summary>
     public ulong Seed { get; init; }

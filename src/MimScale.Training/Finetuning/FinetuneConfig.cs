@@ -45,6 +45,7 @@ public sealed record FinetuneConfig
     public int ValImages { get; init; }
     public double[]? Mean { get; init; }
     public double[]? Std { get; init; }
+    /// <summary>Loader threads, at most (training and evaluation streams; sized by <c>LoaderSizing.Feeding</c>).</summary>
     public int Workers { get; init; } = 2;
 
     // --- augmentation (SPEC §5.1; each switchable) ---

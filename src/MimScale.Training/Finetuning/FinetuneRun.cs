@@ -120,7 +120,7 @@ public sealed class FinetuneRun : SupervisedRun<FinetuneResult>
         {
             BatchSize = DataParallel.PerRankBatch(config.BatchSize, Collectives.WorldSize), Workers = config.Workers, Seed = config.Seed,
             Shuffle = true, DropLast = true, Rank = Collectives.Rank, WorldSize = Collectives.WorldSize
-        };
+        }.Feeding(Device);
         loader = new FineTuneLoader(data.Train, data.Transform, loaderOptions, config.MixupOptions(), new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"finetune: {config.Model} {options.ImgSize[0]}px w{options.WindowSize} on {data.Train.Description} ({data.Train.Count} images, {data.NumClasses} classes), " +

@@ -53,7 +53,7 @@ public sealed record PretrainConfig
     public double[]? Mean { get; init; }
     public double[]? Std { get; init; }
     /// <summary>Loader threads, at most: on CPU a run uses only the cores torch's threads leave, at least one, at idle
-    /// priority (<c>LoaderOptions.WorkersBeside</c>, issue 17); on a GPU all of them.</summary>
+    /// priority (<c>LoaderSizing.Feeding</c>, issue 17); on a GPU all of them.</summary>
     public int Workers { get; init; } = 2;
 
     // --- optimisation ---

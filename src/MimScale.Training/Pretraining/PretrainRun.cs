@@ -97,16 +97,12 @@ public sealed class PretrainRun
         var metrics = session.Metrics;
 
         var validation = data.Val is null ? null : new ValidationLoss(data.Val, data.ValTransform!, Math.Max(config.BatchSize, 64), config.Workers, collectives);
-        // On CPU the decode threads share the cores with the step's: size them against torch's threads and let the
-        // step win a contended core (issue 17: 8 workers on 2 cores logged half the bench step's images/s).
-        bool cpu = device.type == DeviceType.CPU;
+        // Decode threads sized against torch's (issue 17: 8 workers on 2 cores logged half the bench step's images/s).
         var loaderOptions = new LoaderOptions
         {
             BatchSize = rankBatch, Seed = config.Seed, Shuffle = true, DropLast = true,
-            Rank = collectives.Rank, WorldSize = collectives.WorldSize,
-            Workers = cpu ? LoaderOptions.WorkersBeside(config.Workers, torch.get_num_threads(), Environment.ProcessorCount) : config.Workers,
-            IdlePriority = cpu,
-        };
+            Rank = collectives.Rank, WorldSize = collectives.WorldSize, Workers = config.Workers,
+        }.Feeding(device);
         using var loader = new SimMimLoader(data.Train, data.Transform, loaderOptions, new LoaderPosition(session.State.LoaderEpoch, session.State.LoaderBatch));
         var panels = new ReconstructionPanels(model, data, config.ReconImages);
         double trainFlops = ModelCost.SimMimTrainingFlops(options.Encoder, options.EncoderStride);

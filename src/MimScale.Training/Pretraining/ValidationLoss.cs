@@ -44,7 +44,7 @@ public sealed class ValidationLoss
         long n = 0;
         try
         {
-            using var loader = new SimMimLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers, collectives.Rank, collectives.WorldSize));
+            using var loader = new SimMimLoader(source, transform, LoaderOptions.Evaluation(batchSize, workers, collectives.Rank, collectives.WorldSize).Feeding(device));
             using var _ = torch.no_grad();
             foreach (var batch in loader.ReadToEnd())
             {

@@ -1,5 +1,7 @@
 using MimScale.Data.Loading;
 using MimScale.Data.Transforms;
+using MimScale.Training.Runs;
+using TorchSharp;
 
 namespace MimScale.Tests.Data.Loading;
 
@@ -14,6 +16,19 @@ public class LoaderThreadsTests
     [InlineData(3, 16, 8, 1)]   // never fewer than one
     public void WorkersBeside_GivesTheDecodersTheCoresTheStepLeaves(int requested, int torchThreads, int cores, int expected) =>
         Assert.Equal(expected, LoaderOptions.WorkersBeside(requested, torchThreads, cores));
+
+    [Fact]
+    public void Feeding_SizesEveryCpuStreamAgainstTorchsThreadsAndKeepsTheRest()
+    {
+        var o = LoaderOptions.Evaluation(64, workers: 8) with { Seed = 3 };
+        var cpu = o.Feeding(torch.CPU);
+        int expected = Math.Clamp(Environment.ProcessorCount - torch.get_num_threads(), 1, 8);
+        Assert.Equal(expected, cpu.Workers);
+        Assert.True(cpu.IdlePriority);
+        Assert.Equal(o with { Workers = expected, IdlePriority = true }, cpu);   // batch size, order, seed, epochs untouched
+        var accelerator = o.Feeding(new torch.Device(DeviceType.CUDA, 0));      // never moved there: sizing only reads the type
+        Assert.Equal(o, accelerator);
+    }
 
     [Fact]
     public void IdlePriorityWorkers_GiveBitIdenticalBatches()
