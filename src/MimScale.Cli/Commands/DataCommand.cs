@@ -14,6 +14,7 @@ public static class DataCommand
         command.Subcommands.Add(Subset());
         command.Subcommands.Add(Stats());
         command.Subcommands.Add(Scenes());
+        command.Subcommands.Add(Synthetic());
         return command;
     }
 
@@ -76,6 +77,42 @@ public static class DataCommand
             var s = MimScale.Dense.Scenes.SceneDatasetWriter.WriteFashionMnist(parse.GetValue(output)!, parse.GetValue(images), parse.GetValue(val),
                 new MimScale.Dense.Scenes.SceneOptions(Size: parse.GetValue(size)), parse.GetValue(seed), parse.GetValue(fmnist)!);
             Console.WriteLine($"scenes: {s.TrainingImages} training ({s.TrainingInstances} instances), {s.ValidationImages} validation ({s.ValidationInstances} instances), {s.NumClasses} classes with background");
+        }));
+        return cmd;
+    }
+
+    private static Command Synthetic()
+    {
+        var output = new Option<string>("--out") { Description = "Output folder (ImageNet layout: class_000/img_0000.jpg ...).", Required = true };
+        var classes = new Option<int>("--classes") { Description = "Number of class folders.", DefaultValueFactory = _ => 4 };
+        var perClass = new Option<int>("--per-class") { Description = "Images per class.", DefaultValueFactory = _ => 125 };
+        var size = new Option<string>("--size") { Description = "WIDTHxHEIGHT in pixels.", DefaultValueFactory = _ => "500x375" };
+        var format = new Option<string>("--format") { Description = "jpeg or png.", DefaultValueFactory = _ => "jpeg" };
+        var quality = new Option<int>("--quality") { Description = "JPEG quality (1-100).", DefaultValueFactory = _ => 90 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed; equal arguments give byte-identical files.", DefaultValueFactory = _ => 0UL };
+        var cmd = new Command("synthetic", "Write a folder of synthetic images (gradients and blocks) to time loading and training end to end without a dataset.")
+        {
+            output, classes, perClass, size, format, quality, seed,
+        };
+        cmd.SetAction(parse => CliErrors.Run(() =>
+        {
+            string sz = parse.GetValue(size)!;
+            var wh = sz.Split('x');
+            if (wh.Length != 2 || !int.TryParse(wh[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
+                || !int.TryParse(wh[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) || w < 1 || h < 1)
+                throw new ArgumentException($"--size '{sz}': give WIDTHxHEIGHT, e.g. 500x375");
+            var fmt = parse.GetValue(format) switch
+            {
+                "jpeg" or "jpg" => SkiaSharp.SKEncodedImageFormat.Jpeg,
+                "png" => SkiaSharp.SKEncodedImageFormat.Png,
+                var f => throw new ArgumentException($"--format '{f}': use jpeg or png"),
+            };
+            int c = parse.GetValue(classes), k = parse.GetValue(perClass), q = parse.GetValue(quality);
+            if (c < 1 || k < 1) throw new ArgumentException($"--classes {c} and --per-class {k} must be at least 1");
+            if (q is < 1 or > 100) throw new ArgumentException($"--quality {q} must be in 1..100");
+            string root = SyntheticImageFolder.Write(parse.GetValue(output)!, c, k, w, h, parse.GetValue(seed), fmt, q);
+            long bytes = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"synthetic: {c * k} images of {w}x{h} in {c} classes, {bytes / 1e6:F1} MB in {root} (source folder:{root})"));
         }));
         return cmd;
     }
