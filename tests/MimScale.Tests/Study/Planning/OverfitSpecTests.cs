@@ -26,3 +26,22 @@ public class OverfitSpecTests
         Assert.All(cells, c => Assert.Equal(c.Iterations * 7 / 8, c.DecayStart));
     }
 }
+
+/// <summary>studies/fashion-mnist-transfer.yaml, the data-dependence exploration (issue 13): what it plans.</summary>
+public class TransferSpecTests
+{
+    [Fact]
+    public void TheTransferSpecPlansThreeDataSizes600xApartWithEveryEvaluationOnAllTestImages()
+    {
+        var spec = StudySpecReader.Load(Fixtures.RepoFile("studies/fashion-mnist-transfer.yaml"));
+        // 1, 60 and 600 of the 6,000 images of each class: 10, 600 and 6,000 images.
+        Assert.Equal(new[] { 1, 60, 600 }, spec.Data.Variants.Select(v => (int)Math.Floor(v.Fraction!.Value * 6000 + 1e-6)));
+        var plan = StudyPlanner.Plan(spec, null, "v");
+        Assert.Equal((14, 8), (plan.Cells.Count, plan.Trunks.Count));   // 12 cells in 6 trunks + a scratch reference per model
+        var cells = plan.Cells.Where(c => !c.Scratch).ToList();
+        Assert.Equal(new long[] { 1000, 4000 }, cells.Select(c => c.Iterations).Distinct().Order());
+        Assert.All(cells, c => Assert.Equal("0", c.Pretrain.Values["drop_path_rate"].Text));
+        Assert.All(cells, c => Assert.Equal(new[] { "knn", "linear_probe", "finetune" }, c.Evaluations.Where(e => e != "val_loss")));
+        Assert.All(plan.Cells.Where(c => c.Scratch), c => Assert.Equal(new[] { "knn", "linear_probe", "finetune" }, c.Evaluations));
+    }
+}
