@@ -32,11 +32,29 @@ public static class BenchCommand
             });
             command.Subcommands.Add(sub);
         }
+        command.Subcommands.Add(GemmCommand());
         command.Subcommands.Add(LoaderCommand());
         command.Subcommands.Add(SegmentCommand());
         command.Subcommands.Add(DetectCommand());
         command.Subcommands.Add(CocoEvalCommand());
         return command;
+    }
+
+    static Command GemmCommand()
+    {
+        var model = new Option<string>("--model") { Description = "Zoo name or 'simmim-a' (the fixture configuration)", Required = true };
+        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 8 };
+        var img = new Option<int?>("--img") { Description = "Image size (default: the model's pre-training size)" };
+        var window = new Option<int?>("--window") { Description = "Window size (default: the model's)" };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)", DefaultValueFactory = _ => 0 };
+        var reps = new Option<int>("--reps") { Description = "Timed runs of each product (the best counts)", DefaultValueFactory = _ => 5 };
+        var sub = new Command("gemm", "The matrix products of a training step one by one at its shapes (GFLOP/s against the matmul peak).")
+        {
+            model, batch, img, window, threads, reps,
+        };
+        sub.SetAction(r => CliErrors.Run(() => GemmBenchmark.Run(new GemmBenchOptions(r.GetValue(model)!, r.GetValue(batch), r.GetValue(img),
+            r.GetValue(window), r.GetValue(threads), r.GetValue(reps)), Console.Out)));
+        return sub;
     }
 
     static Command SegmentCommand()
