@@ -32,8 +32,10 @@ public static class ReportTables
                 string.Join(", ", f.SubClaims.Select(s => $"({s.Id}) {Finding.Words(s.Verdict)}"))]);
             rows.AddRange(f.SubClaims.Select(s => new[] { $"Finding {f.Number}", $"({s.Id})", Finding.Words(s.Verdict), s.Numbers }));
         }
+        string reading = a.ScratchReference.Reading(a.Metric, a.Rules.MinMetricChange);
         return new TableBlock("Findings table", "A finding holds when all its sub-claims hold, does not hold when one does not, and has " +
-            "not enough data otherwise. Rules and all numbers: the finding sections.", ["finding", "sub-claim", "verdict", "numbers"], rows);
+            "not enough data otherwise. Rules and all numbers: the finding sections." + (reading.Length > 0 ? " " + reading : ""),
+            ["finding", "sub-claim", "verdict", "numbers"], rows);
     }
 
     /// <summary>Best metric per (model, data) over lengths, with the length that reached it.</summary>

@@ -36,6 +36,9 @@ public sealed record StudyAnalysis(
     /// <summary>Pre-trained minus scratch (the study's scratch reference); no rows when the study has none.</summary>
     public ScratchReferenceTable ScratchReference { get; init; } = new([]);
 
+    /// <summary>The finding thresholds the findings were judged with.</summary>
+    public FindingRules Rules { get; init; } = new();
+
     /// <summary>Runs every analysis step on <paramref name="results"/>.</summary>
     /// <exception cref="ArgumentException">The study has no runs.</exception>
     public static StudyAnalysis Analyze(StudyResults results, AnalysisOptions? options = null)
@@ -58,6 +61,7 @@ public sealed record StudyAnalysis(
             DecoderArm = DecoderArmTable.Build(results, metric),
             ClassSubsetArm = ClassSubsetArmTable.Build(results, metric),
             ScratchReference = ScratchReferenceTable.Build(grid, results, options.Metric),
+            Rules = options.FindingRules ?? new FindingRules(),
         };
     }
 }

@@ -86,6 +86,26 @@ public sealed record ScratchReferenceTable(IReadOnlyList<ScratchComparison> Rows
                $"{winsBeyond} win(s) and {lossesBeyond} loss(es).";
     }
 
+    /// <summary>
+    /// How to read findings 1-3 given the reference (empty without rows on <paramref name="metric"/>): the mean over the
+    /// cells of pre-trained minus scratch on the report metric, against the findings' own noise threshold
+    /// <paramref name="noise"/> (<see cref="Findings.FindingRules.MinMetricChange"/>). Findings 1 (b, c), 2 and 3 judge
+    /// differences of the downstream metric between pre-trained runs; when pre-training itself does not move that metric
+    /// beyond the noise, those differences are not ones pre-training made, and the sentence says so.
+    /// </summary>
+    public string Reading(string? metric, double noise)
+    {
+        var rows = Rows.Where(r => r.Metric == metric).ToList();
+        if (rows.Count == 0) return "";
+        double mean = rows.Average(r => r.Difference);
+        string span = $"{Signed(rows.Min(r => r.Difference))} to {Signed(rows.Max(r => r.Difference))}";
+        string noiseText = noise.ToString("0.##", CultureInfo.InvariantCulture);
+        return mean > noise
+            ? $"Reading the verdicts: on {metric} the pre-trained cells average {Signed(mean)} points over the scratch reference ({span} over {rows.Count} cells), more than the findings' noise of {noiseText} points: pre-training pays downstream here, so the sub-claims on the downstream metric judge differences it made."
+            : $"Reading the verdicts: on {metric} the pre-trained cells average {Signed(mean)} points against the scratch reference ({span} over {rows.Count} cells), not more than the findings' noise of {noiseText} points: " +
+              "pre-training does not pay downstream at this budget, so the sub-claims on the downstream metric (1 b-c, 2, 3) compare differences that pre-training did not make, and their verdicts describe the budget rather than test the paper's claims (the validation-loss sub-claims, 1 a, stand on their own).";
+    }
+
     private static List<double> Values(IEnumerable<RunResult> runs, string metric) =>
         runs.Select(r => r.Metric(metric)).Where(v => v.HasValue).Select(v => v!.Value).ToList();
 

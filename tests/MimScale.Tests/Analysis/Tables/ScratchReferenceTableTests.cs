@@ -87,6 +87,31 @@ public class ScratchReferenceTableTests
     }
 
     [Fact]
+    public void TheFindingsTableSaysHowToReadTheVerdictsFromTheMeanDifferenceAgainstTheFindingsNoise()
+    {
+        // Differences -2, -1, 3, 8, -7, -6, -2, 3: mean -0.50, not above the 0.5-point noise of the finding rules.
+        var flat = StudyAnalysis.Analyze(S([.. Main, .. References]));
+        Assert.Equal("Reading the verdicts: on finetune_top1 the pre-trained cells average -0.50 points against the scratch reference (-7.00 to +8.00 over 8 cells), " +
+                     "not more than the findings' noise of 0.5 points: pre-training does not pay downstream at this budget, so the sub-claims on the downstream " +
+                     "metric (1 b-c, 2, 3) compare differences that pre-training did not make, and their verdicts describe the budget rather than test the " +
+                     "paper's claims (the validation-loss sub-claims, 1 a, stand on their own).", flat.ScratchReference.Reading("finetune_top1", 0.5));
+        Assert.EndsWith(flat.ScratchReference.Reading("finetune_top1", 0.5), ReportTables.Findings(flat).Note);
+
+        // Random inits at 60 (A) and 65 (B): differences 10, 11, 15, 20, 5, 6, 10, 15, mean +11.50.
+        var pays = StudyAnalysis.Analyze(S([.. Main, Scratch("A", 60.0), Scratch("B", 65.0)]));
+        Assert.StartsWith("Reading the verdicts: on finetune_top1 the pre-trained cells average +11.50 points over the scratch reference (+5.00 to +20.00 over 8 cells), " +
+                          "more than the findings' noise of 0.5 points: pre-training pays downstream here", pays.ScratchReference.Reading("finetune_top1", 0.5));
+        // The threshold is the analysis' own: with a noise of 12 points the same study does not pay.
+        var strict = StudyAnalysis.Analyze(S([.. Main, Scratch("A", 60.0), Scratch("B", 65.0)]), new AnalysisOptions(FindingRules: new FindingRules(MinMetricChange: 12)));
+        Assert.Contains("not more than the findings' noise of 12 points", ReportTables.Findings(strict).Note);
+
+        // No reference, or none on the metric: nothing is added.
+        Assert.Equal("", pays.ScratchReference.Reading("knn_top1", 0.5));
+        Assert.Equal("A finding holds when all its sub-claims hold, does not hold when one does not, and has not enough data otherwise. " +
+                     "Rules and all numbers: the finding sections.", ReportTables.Findings(StudyAnalysis.Analyze(S(Main))).Note);
+    }
+
+    [Fact]
     public void NowhereBetterSaysSoWithTheClosestDifference()
     {
         var a = StudyAnalysis.Analyze(S([.. Main, Scratch("A", 85.0), Scratch("B", 80.0)]));
