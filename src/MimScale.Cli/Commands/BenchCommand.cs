@@ -3,7 +3,7 @@ using MimScale.Bench;
 
 namespace MimScale.Cli.Commands;
 
-/// <summary>`mimscale bench forward|train|loader|segment|detect|coco-eval`: benchmarks that print numbers (never pass/fail).</summary>
+/// <summary>`mimscale bench forward|train|gemm|loader|segment|detect|coco-eval`: benchmarks that print numbers (never pass/fail).</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -11,22 +11,19 @@ public static class BenchCommand
         var command = new Command("bench", "Measure throughput (images/s) and model-FLOPs utilisation.");
         foreach (var mode in new[] { "forward", "train" })
         {
-            var model = new Option<string>("--model") { Description = "Zoo name or 'simmim-a' (the fixture configuration)", Required = true };
-            var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 8 };
-            var img = new Option<int?>("--img") { Description = "Image size (default: the model's pre-training size)" };
-            var window = new Option<int?>("--window") { Description = "Window size (default: the model's)" };
+            var m = ModelArgs.Create();
             var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 10 };
             var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps", DefaultValueFactory = _ => 3 };
-            var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)", DefaultValueFactory = _ => 0 };
             var targets = new Option<int?>("--norm-target-window") { Description = "train: SimMIM targets, 0 = raw pixels (the official default), odd K >= 3 = normalised over K x K (the paper's 47); default: the model's" };
             var perParameter = new Option<bool>("--per-parameter-adamw") { Description = "train: AdamW without flat buffers (one update per parameter), to measure what they save" };
             var sub = new Command(mode, mode == "forward" ? "Classifier forward pass (eval, no grad)." : "SimMIM training step: forward, backward, clip, AdamW.");
-            foreach (var o in new Option[] { model, batch, img, window, steps, warmup, threads }) sub.Options.Add(o);
+            m.AddTo(sub);
+            foreach (var o in new Option[] { steps, warmup }) sub.Options.Add(o);
             if (mode == "train") { sub.Options.Add(perParameter); sub.Options.Add(targets); }
             sub.SetAction(r =>
             {
-                var opts = new ModelBenchOptions(r.GetValue(model)!, r.GetValue(batch), r.GetValue(img), r.GetValue(window),
-                    r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), FlatAdamW: !r.GetValue(perParameter),
+                var opts = new ModelBenchOptions(r.GetValue(m.Model)!, r.GetValue(m.Batch), r.GetValue(m.Img), r.GetValue(m.Window),
+                    r.GetValue(steps), r.GetValue(warmup), r.GetValue(m.Threads), FlatAdamW: !r.GetValue(perParameter),
                     NormTargetWindow: mode == "train" ? r.GetValue(targets) : null);
                 return CliErrors.Run(() => ModelBenchmark.Run(mode, opts, Console.Out));
             });
@@ -42,19 +39,30 @@ public static class BenchCommand
 
     static Command GemmCommand()
     {
-        var model = new Option<string>("--model") { Description = "Zoo name or 'simmim-a' (the fixture configuration)", Required = true };
-        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 8 };
-        var img = new Option<int?>("--img") { Description = "Image size (default: the model's pre-training size)" };
-        var window = new Option<int?>("--window") { Description = "Window size (default: the model's)" };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)", DefaultValueFactory = _ => 0 };
+        var m = ModelArgs.Create();
         var reps = new Option<int>("--reps") { Description = "Timed runs of each product (the best counts)", DefaultValueFactory = _ => 5 };
-        var sub = new Command("gemm", "The matrix products of a training step one by one at its shapes (GFLOP/s against the matmul peak).")
-        {
-            model, batch, img, window, threads, reps,
-        };
-        sub.SetAction(r => CliErrors.Run(() => GemmBenchmark.Run(new GemmBenchOptions(r.GetValue(model)!, r.GetValue(batch), r.GetValue(img),
-            r.GetValue(window), r.GetValue(threads), r.GetValue(reps)), Console.Out)));
+        var sub = new Command("gemm", "The matrix products of a training step one by one at its shapes (GFLOP/s against the matmul peak).");
+        m.AddTo(sub);
+        sub.Options.Add(reps);
+        sub.SetAction(r => CliErrors.Run(() => GemmBenchmark.Run(new GemmBenchOptions(r.GetValue(m.Model)!, r.GetValue(m.Batch), r.GetValue(m.Img),
+            r.GetValue(m.Window), r.GetValue(m.Threads), r.GetValue(reps)), Console.Out)));
         return sub;
+    }
+
+    // The model options every model benchmark takes (forward, train, gemm).
+    sealed record ModelArgs(Option<string> Model, Option<int> Batch, Option<int?> Img, Option<int?> Window, Option<int> Threads)
+    {
+        public static ModelArgs Create() => new(
+            new Option<string>("--model") { Description = "Zoo name or 'simmim-a' (the fixture configuration)", Required = true },
+            new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 8 },
+            new Option<int?>("--img") { Description = "Image size (default: the model's pre-training size)" },
+            new Option<int?>("--window") { Description = "Window size (default: the model's)" },
+            new Option<int>("--threads") { Description = "Torch threads (0 = default)", DefaultValueFactory = _ => 0 });
+
+        public void AddTo(Command command)
+        {
+            foreach (var o in new Option[] { Model, Batch, Img, Window, Threads }) command.Options.Add(o);
+        }
     }
 
     static Command SegmentCommand()
