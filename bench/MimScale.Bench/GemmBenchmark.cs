@@ -54,26 +54,27 @@ public static class GemmBenchmark
         DenormalFlush.Enable();
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         var enc = ModelBenchmark.Resolve(new ModelBenchOptions(o.Model, o.Batch, o.Img, o.Window)).Encoder;
-        double peakBefore = ModelBenchmark.MatmulPeakFlops();
         output.WriteLine($"bench gemm: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}");
         output.WriteLine("  stage  product    batch x (M x K) @ (K x N)          per step  forward   dX        dW   (GFLOP/s)");
         double flops = 0, seconds = 0;
         var gen = new Generator(0);
-        foreach (var s in Shapes(enc, o.Batch))
+        var (peak, _, _) = ModelBenchmark.PeakAround(() =>
         {
-            using var scope = NewDisposeScope();
-            var x = torch.randn(new[] { s.Batch, s.M, s.K }, generator: gen);
-            var w = torch.randn(new[] { s.Batch, s.K, s.N }, generator: gen);
-            var g = torch.randn(new[] { s.Batch, s.M, s.N }, generator: gen);
-            double fwd = Best(() => x.matmul(w), o.Reps);
-            double dx = Best(() => g.matmul(w.transpose(1, 2)), o.Reps);
-            double dw = Best(() => x.transpose(1, 2).matmul(g), o.Reps);
-            flops += 3 * s.Flops * s.Count;
-            seconds += (fwd + dx + dw) * s.Count;
-            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"  {s.Stage,5}  {s.Name,-8}  {s.Batch,6} x ({s.M,6} x {s.K,4}) @ ({s.K,4} x {s.N,4})  x{s.Count,-3}  {s.Flops / fwd / 1e9,8:F1} {s.Flops / dx / 1e9,8:F1} {s.Flops / dw / 1e9,8:F1}"));
-        }
-        double peak = Math.Max(peakBefore, ModelBenchmark.MatmulPeakFlops());
+            foreach (var s in Shapes(enc, o.Batch))
+            {
+                using var scope = NewDisposeScope();
+                var x = torch.randn(new[] { s.Batch, s.M, s.K }, generator: gen);
+                var w = torch.randn(new[] { s.Batch, s.K, s.N }, generator: gen);
+                var g = torch.randn(new[] { s.Batch, s.M, s.N }, generator: gen);
+                double fwd = Best(() => x.matmul(w), o.Reps);
+                double dx = Best(() => g.matmul(w.transpose(1, 2)), o.Reps);
+                double dw = Best(() => x.transpose(1, 2).matmul(g), o.Reps);
+                flops += 3 * s.Flops * s.Count;
+                seconds += (fwd + dx + dw) * s.Count;
+                output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"  {s.Stage,5}  {s.Name,-8}  {s.Batch,6} x ({s.M,6} x {s.K,4}) @ ({s.K,4} x {s.N,4})  x{s.Count,-3}  {s.Flops / fwd / 1e9,8:F1} {s.Flops / dx / 1e9,8:F1} {s.Flops / dw / 1e9,8:F1}"));
+            }
+        });
         output.WriteLine($"  products of one training step: {flops / 1e9:F2} GFLOP in {seconds:F3} s = {flops / seconds / 1e9:F2} GFLOP/s " +
                          $"({100 * flops / seconds / peak:F1}% of the matmul peak GFLOP/s={peak / 1e9:F2})");
     }

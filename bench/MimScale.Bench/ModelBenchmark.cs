@@ -85,18 +85,29 @@ public static class ModelBenchmark
 
         // The peak is the better of one measurement before the warm-up and one after the timed steps: one alone moved
         // by 20-30% with the clock of the minute it ran in (151-197 GFLOP/s in six runs on 2026-12-01), and with it the MFU.
-        double peakBefore = MatmulPeakFlops();
-        for (int i = 0; i < o.Warmup; i++) step();
-        var sw = Stopwatch.StartNew();
-        for (int i = 0; i < o.Steps; i++) step();
-        double seconds = sw.Elapsed.TotalSeconds;
+        double seconds = 0;
+        var (peak, peakBefore, peakAfter) = PeakAround(() =>
+        {
+            for (int i = 0; i < o.Warmup; i++) step();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < o.Steps; i++) step();
+            seconds = sw.Elapsed.TotalSeconds;
+        });
         double imagesPerSecond = o.Batch * o.Steps / seconds;
-        double peakAfter = MatmulPeakFlops(), peak = Math.Max(peakBefore, peakAfter);
         double achieved = imagesPerSecond * flopsPerImage;
         output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}{(mode == "train" ? $" adamw={(o.FlatAdamW ? "flat" : "per-parameter")} targets={(sim.NormTargetWindow > 0 ? $"normalised/{sim.NormTargetWindow}" : "raw")}" : "")} flush_denormal={(flushed ? "on" : "off")}");
         output.WriteLine($"  steps={o.Steps} (after {o.Warmup} warm-up) seconds={seconds:F3} step_ms={1000 * seconds / o.Steps:F1}");
         output.WriteLine($"  images/s={imagesPerSecond:F2}");
         output.WriteLine($"  model GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} matmul peak GFLOP/s={peak / 1e9:F2} MFU={100 * achieved / peak:F1}% (peak before {peakBefore / 1e9:F2}, after {peakAfter / 1e9:F2})");
+    }
+
+    /// <summary>Runs <paramref name="measured"/> between two matmul peak measurements; the better of the two is the peak.</summary>
+    public static (double Peak, double Before, double After) PeakAround(Action measured)
+    {
+        double before = MatmulPeakFlops();
+        measured();
+        double after = MatmulPeakFlops();
+        return (Math.Max(before, after), before, after);
     }
 
     /// <summary>Best FLOP/s of a 1024x1024 float32 matmul over 16 repetitions (2n^3 FLOPs each, ~0.2 s in all).</summary>
