@@ -16,14 +16,16 @@ public static class BenchCommand
             var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps", DefaultValueFactory = _ => 3 };
             var targets = new Option<int?>("--norm-target-window") { Description = "train: SimMIM targets, 0 = raw pixels (the official default), odd K >= 3 = normalised over K x K (the paper's 47); default: the model's" };
             var perParameter = new Option<bool>("--per-parameter-adamw") { Description = "train: AdamW without flat buffers (one update per parameter), to measure what they save" };
+            var unfused = new Option<bool>("--unfused-adamw") { Description = "train: AdamW op by op instead of libtorch's fused kernel, to measure what the kernel saves" };
             var sub = new Command(mode, mode == "forward" ? "Classifier forward pass (eval, no grad)." : "SimMIM training step: forward, backward, clip, AdamW.");
             m.AddTo(sub);
             foreach (var o in new Option[] { steps, warmup }) sub.Options.Add(o);
-            if (mode == "train") { sub.Options.Add(perParameter); sub.Options.Add(targets); }
+            if (mode == "train") { sub.Options.Add(perParameter); sub.Options.Add(unfused); sub.Options.Add(targets); }
             sub.SetAction(r =>
             {
                 var opts = new ModelBenchOptions(r.GetValue(m.Model)!, r.GetValue(m.Batch), r.GetValue(m.Img), r.GetValue(m.Window),
                     r.GetValue(steps), r.GetValue(warmup), r.GetValue(m.Threads), FlatAdamW: !r.GetValue(perParameter),
+                    FusedAdamW: !r.GetValue(unfused),
                     NormTargetWindow: mode == "train" ? r.GetValue(targets) : null);
                 return CliErrors.Run(() => ModelBenchmark.Run(mode, opts, Console.Out));
             });

@@ -21,6 +21,11 @@ namespace MimScale.Training.Optim;
 /// as torch.optim does. Nothing may replace a flattened parameter's tensor afterwards (in-place copies, as
 /// checkpoint loading does, are fine).
 /// </para>
+/// <para>
+/// Fused kernel: the update itself is libtorch's fused AdamW (<see cref="FusedAdamWKernel"/>), one memory pass per
+/// buffer instead of nine element-wise ops; SwinV2-T's update (28M parameters, with clipping) 66-93 -> 14-20 ms on 2
+/// cores (bench/README.md). <c>fused: false</c> keeps the op-by-op arithmetic of torch.optim.AdamW's for-loop.
+/// </para>
 /// </summary>
 public sealed class AdamW
 {
@@ -40,17 +45,23 @@ public sealed class AdamW
     }
 
     private readonly bool flatten;
+    private readonly bool fused;
+    private FusedAdamWKernel? kernel;
 
     /// <param name="groups">The parameter groups with their rates and weight decay.</param>
     /// <param name="beta1">First-moment decay.</param>
     /// <param name="beta2">Second-moment decay.</param>
     /// <param name="eps">Added to the root of the second moment.</param>
     /// <param name="flatten">False keeps every parameter on the per-parameter path (for benchmarks and checks).</param>
-    public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, bool flatten = true)
+    /// <param name="fused">True updates with libtorch's fused AdamW kernel (<see cref="FusedAdamWKernel"/>), false op by op
+    /// as torch.optim.AdamW's default for-loop does (for benchmarks and checks).</param>
+    public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, bool flatten = true,
+        bool fused = true)
     {
         this.groups = groups;
         Beta1 = beta1; Beta2 = beta2; Eps = eps;
         this.flatten = flatten;
+        this.fused = fused;
     }
 
     public double Beta1 { get; }
@@ -93,6 +104,12 @@ public sealed class AdamW
 
     void Update(Tensor p, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double weightDecay, double bc1, double bc2)
     {
+        if (fused)
+        {
+            (kernel ??= new FusedAdamWKernel()).Apply(new[] { p }, new[] { grad }, new[] { expAvg }, new[] { expAvgSq },
+                StepCount, lr, Beta1, Beta2, weightDecay, Eps);
+            return;
+        }
         // Every Scalar lives in a using local: a temporary one can be freed mid-call (Models/Runtime/ScalarSafe.cs).
         if (weightDecay != 0) p.TimesInPlace(1 - lr * weightDecay);
         using var beta1 = Beta1.ToScalar();

@@ -15,7 +15,11 @@ public class ModelBenchmarkTests
 
         var output = new StringWriter();
         ModelBenchmark.Run("train", new ModelBenchOptions("simmim-a", 2, Steps: 1, Warmup: 0, Threads: 1, NormTargetWindow: 5), output);
-        Assert.Contains("bench train: model=simmim-a img=64 window=4 batch=2 threads=1 adamw=flat targets=normalised/5", output.ToString());
+        Assert.Contains("bench train: model=simmim-a img=64 window=4 batch=2 threads=1 adamw=flat,fused targets=normalised/5", output.ToString());
+        Assert.Matches(@"step_ms=[0-9.]+ of which update_ms=[0-9.]+ \(clipping \+ AdamW", output.ToString());
+        var opByOp = new StringWriter();
+        ModelBenchmark.Run("train", new ModelBenchOptions("simmim-a", 2, Steps: 1, Warmup: 0, Threads: 1, FlatAdamW: false, FusedAdamW: false), opByOp);
+        Assert.Contains("adamw=per-parameter,op-by-op targets=raw", opByOp.ToString());
 
         var bad = Assert.Throws<ArgumentException>(() =>
             ModelBenchmark.Run("train", new ModelBenchOptions("simmim-a", 2, Steps: 1, Warmup: 0, NormTargetWindow: 4), TextWriter.Null));

@@ -32,7 +32,16 @@ public static class IlCallScanner
     }
 
     /// <summary>The methods <paramref name="method"/> calls, in IL order (unresolvable tokens are skipped).</summary>
-    public static IEnumerable<MethodBase> CalleesOf(MethodBase method)
+    public static IEnumerable<MethodBase> CalleesOf(MethodBase method) =>
+        Operands<MethodBase>(method, OperandType.InlineMethod, (module, token, typeArgs, methodArgs) => module.ResolveMethod(token, typeArgs, methodArgs)!);
+
+    /// <summary>The value types <paramref name="method"/> boxes (the operands of its <c>box</c> instructions), in IL order.</summary>
+    public static IEnumerable<Type> BoxedTypesOf(MethodBase method) =>
+        Operands<Type>(method, OperandType.InlineType, (module, token, typeArgs, methodArgs) => module.ResolveType(token, typeArgs, methodArgs),
+            OpCodes.Box);
+
+    static IEnumerable<T> Operands<T>(MethodBase method, OperandType operand, Func<Module, int, Type[]?, Type[]?, T> resolve, OpCode? only = null)
+        where T : class
     {
         byte[]? il;
         try { il = method.GetMethodBody()?.GetILAsByteArray(); }
@@ -46,13 +55,13 @@ public static class IlCallScanner
             short value = il[pos] == 0xFE && pos + 1 < il.Length ? (short)(0xFE00 | il[pos + 1]) : il[pos];
             if (!Codes.TryGetValue(value, out var code)) yield break;   // not IL we understand: stop rather than misread
             pos += code.Size;
-            if (code.OperandType == OperandType.InlineMethod)
+            if (code.OperandType == operand && (only is null || code == only.Value))
             {
                 int token = BitConverter.ToInt32(il, pos);
-                MethodBase? callee = null;
-                try { callee = method.Module.ResolveMethod(token, typeArgs, methodArgs); }
+                T? resolved = null;
+                try { resolved = resolve(method.Module, token, typeArgs, methodArgs); }
                 catch (Exception e) when (e is ArgumentException or BadImageFormatException or TypeLoadException or MissingMethodException) { }
-                if (callee is not null) yield return callee;
+                if (resolved is not null) yield return resolved;
             }
             pos += OperandSize(code, il, pos);
         }

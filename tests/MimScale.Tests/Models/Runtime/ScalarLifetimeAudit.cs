@@ -17,7 +17,9 @@ public sealed record ScalarAuditReport(int HazardousTorchMethods, IReadOnlyList<
 /// Allowed: scalars built in a static constructor (long-lived constants) and methods that dispose at least as many
 /// objects as the Scalars they build (<c>using var s = v.ToScalar()</c> keeps s alive to the end of the scope; the IL
 /// is not traced further, so a method that builds one Scalar inline and disposes something else passes: keep
-/// ScalarSafe's one-line shape).
+/// ScalarSafe's one-line shape). Also allowed: TorchScript's <c>CompilationUnit.invoke</c> from a method that boxes no
+/// value type: invoke turns only boxed float, double and long arguments into temporary Scalars, so tensors-only calls
+/// (the fused AdamW kernel) pass none.
 /// </summary>
 public static class ScalarLifetimeAudit
 {
@@ -33,10 +35,12 @@ public static class ScalarLifetimeAudit
                 var callees = IlCallScanner.CalleesOf(method).ToList();
                 // `using var s = v.ToScalar()` ends in a Dispose call on s: count them against the Scalars made.
                 bool disposes = callees.Count(IsDispose) >= callees.Count(IsScalarFactory);
+                bool boxesNothing = !IlCallScanner.BoxedTypesOf(method).Any();
                 foreach (var callee in callees)
                 {
                     if (IsScalarFactory(callee) && !disposes)
                         violations.Add($"{Describe(method)} makes a temporary Scalar ({callee.Name})");
+                    else if (IsScriptInvoke(callee) && boxesNothing) { }   // tensors only: no Scalar is built
                     else if (hazardous.Contains(Key(callee)))
                         violations.Add($"{Describe(method)} calls {Describe(callee)}, which passes a temporary Scalar to native code");
                     // A TorchSharp module we build runs its own forward, which the call graph reaches only virtually.
@@ -103,6 +107,9 @@ public static class ScalarLifetimeAudit
     private static bool IsScalarFactory(MethodBase m) =>
         (m.DeclaringType == typeof(Scalar) && m.Name == "op_Implicit") ||
         (m.DeclaringType?.Name == "ScalarExtensionMethods" && m.Name == "ToScalar");
+
+    /// <summary>TorchScript's <c>CompilationUnit.invoke(string, params object[])</c>.</summary>
+    public static bool IsScriptInvoke(MethodBase m) => m.DeclaringType?.Name == "CompilationUnit" && m.Name == "invoke";
 
     private static bool IsScalarDispose(MethodBase m) => m.DeclaringType == typeof(Scalar) && m.Name == "Dispose";
 

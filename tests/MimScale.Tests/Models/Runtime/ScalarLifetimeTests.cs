@@ -34,6 +34,24 @@ public class ScalarLifetimeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheTensorsOnlyExceptionForTorchScriptHoldsOnlyWhereNothingIsBoxed()
+    {
+        // invoke builds a temporary Scalar from a boxed number, so it is hazardous; the audit lets it pass only from a
+        // method that boxes nothing. The fused AdamW kernel is such a caller; a call with a number argument is not.
+        var hazardous = ScalarLifetimeAudit.HazardousTorchMethods(typeof(Scalar).Assembly);
+        Assert.Contains(hazardous, k => k.Contains("CompilationUnit::System.Object invoke(System.String, System.Object[])", StringComparison.Ordinal));
+        var apply = typeof(MimScale.Training.Optim.AdamW).Assembly.GetType("MimScale.Training.Optim.FusedAdamWKernel")!.GetMethod("Apply")!;
+        Assert.Contains(IlCallScanner.CalleesOf(apply), ScalarLifetimeAudit.IsScriptInvoke);
+        Assert.Empty(IlCallScanner.BoxedTypesOf(apply));
+        var withNumber = typeof(ScalarLifetimeTests).GetMethod(nameof(InvokeWithANumber), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        Assert.Contains(IlCallScanner.CalleesOf(withNumber), ScalarLifetimeAudit.IsScriptInvoke);
+        Assert.Equal(new[] { typeof(double) }, IlCallScanner.BoxedTypesOf(withNumber));
+    }
+
+    // Never run: its IL is what the test above reads.
+    static object InvokeWithANumber(jit.CompilationUnit unit) => unit.invoke("f", 0.5);
+
+    [Fact]
     public void ScalarSafeArithmeticGivesTheSameNumbersAsTheOperators()
     {
         using var scope = NewDisposeScope();

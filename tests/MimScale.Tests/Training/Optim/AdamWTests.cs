@@ -126,4 +126,47 @@ public class AdamWTests
         foreach (var ((name, a), (_, b)) in straight.Named.Zip(resumed.Named))
             AssertClose(a, b, name);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheFusedKernelGivesTheOpByOpUpdate(bool flatten)
+    {
+        // libtorch's fused kernel against torch.optim.AdamW's for-loop arithmetic (the official step's): same
+        // parameters and moments after four clipped steps, to float32 rounding (the kernel's lerp for the first
+        // moment rounds differently in the last bit).
+        using var scope = NewDisposeScope();
+        var fusedNet = new Net();
+        var opNet = new Net();
+        var fused = new AdamW(fusedNet.Groups, flatten: flatten);
+        var op = new AdamW(opNet.Groups, flatten: flatten, fused: false);
+        Train(fusedNet, fused, 0, 4);
+        Train(opNet, op, 0, 4);
+        foreach (var ((name, a), (_, b)) in opNet.Named.Zip(fusedNet.Named))
+            AssertClose(a, b, name);
+        var (fusedState, _) = fused.Export();
+        foreach (var (key, t) in op.Export().Tensors) AssertClose(t, fusedState[key], key);
+    }
+
+    [Fact]
+    public void OneFusedStepIsTheAdamWFormulaByHand()
+    {
+        // p = 1, g = 0.5, lr 0.1, weight decay 0.05, betas (0.9, 0.999), eps 1e-8, step 1:
+        // m = 0.1 * 0.5 = 0.05, v = 0.001 * 0.25 = 2.5e-4; m_hat = 0.05 / 0.1 = 0.5, sqrt(v_hat) = sqrt(2.5e-4 / 0.001) = 0.5;
+        // p = 1 * (1 - 0.1 * 0.05) - 0.1 * 0.5 / (0.5 + 1e-8) = 0.995 - 0.1 = 0.895 (to 2e-9).
+        using var scope = NewDisposeScope();
+        var p = new Parameter(torch.tensor(new[] { 1f, -2f }));
+        var optimizer = new AdamW(new[] { new ParameterGroup("all", 0.05, 1.0, new[] { ("p", p) }) });
+        p.grad = torch.tensor(new[] { 0.5f, 0f });
+        optimizer.Step(StepSchedule.Constant(0.1), 0);
+        Assert.True(optimizer.IsFlat);
+        var after = p.detach().data<float>().ToArray();
+        Assert.Equal(0.895, after[0], 6);
+        // A zero gradient moves the parameter by its decay alone: -2 * (1 - 0.005) (m = v = 0, 0 / (0 + eps) = 0).
+        Assert.Equal(-1.99, after[1], 6);
+        var (state, steps) = optimizer.Export();
+        Assert.Equal(1, steps);
+        Assert.Equal(0.05, state["exp_avg/p"].data<float>()[0], 7);
+        Assert.Equal(2.5e-4, state["exp_avg_sq/p"].data<float>()[0], 9);
+    }
 }
