@@ -12,11 +12,11 @@ public class GemmBenchmarkTests
         var enc = ModelBenchmark.FixtureA.Encoder;
         var shapes = GemmBenchmark.Shapes(enc, batch: 2);
         Assert.Equal(4 * 6 + 3, shapes.Count);                                       // 6 products per stage, 3 mergings
-        Assert.Equal(new GemmShape(0, "qkv", 1, 512, 8, 24, 2), shapes[0]);         // 2 x 256 tokens
+        Assert.Equal(new GemmShape(0, "qkv", 1, 512, 8, 24, 2, Bias: true), shapes[0]);   // 2 x 256 tokens; bias (q, 0, v)
         Assert.Equal(new GemmShape(0, "q k^T", 32, 16, 8, 16, 2), shapes[1]);       // 32 windows x 1 head, d 8
         Assert.Equal(new GemmShape(0, "attn v", 32, 16, 16, 8, 2), shapes[2]);
-        Assert.Equal(new GemmShape(0, "fc2", 1, 512, 32, 8, 2), shapes[5]);
-        Assert.Equal(new GemmShape(0, "merge", 1, 128, 32, 16, 1), shapes[6]);      // 4C -> 2C on a quarter of the tokens
+        Assert.Equal(new GemmShape(0, "fc2", 1, 512, 32, 8, 2, Bias: true), shapes[5]);
+        Assert.Equal(new GemmShape(0, "merge", 1, 128, 32, 16, 1), shapes[6]);      // 4C -> 2C on a quarter of the tokens, no bias
         // Stage 3: 2 x 2 tokens, smaller than the window, so one window of 4 tokens per image; C 64, 8 heads of 8.
         Assert.Equal(new GemmShape(3, "q k^T", 16, 4, 8, 4, 2), shapes[^5]);
         Assert.Equal(2.0 * 512 * 8 * 24, shapes[0].Flops);
