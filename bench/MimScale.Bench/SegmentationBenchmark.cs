@@ -33,9 +33,8 @@ public static class SegmentationBenchmark
         if (o.Window is int w) options = options with { WindowSize = w };
         var head = new UPerNetOptions(o.Classes, o.Channels, o.AuxChannels);
         var model = new UPerNet(new DenseBackbone(options.Validate(), gen), head, gen);
-        double peak = ModelBenchmark.MatmulPeakFlops();
         output.WriteLine($"bench segment: UPerNet {o.Channels} ch (aux {o.AuxChannels}) on {o.Model} crop={o.Crop} window={options.WindowSize} classes={o.Classes} " +
-                         $"threads={torch.get_num_threads()} flush_denormal={(flushed ? "on" : "off")} matmul peak GFLOP/s={peak / 1e9:F2}");
+                         $"threads={torch.get_num_threads()} flush_denormal={(flushed ? "on" : "off")}");
 
         // (1) training step
         model.train();
@@ -46,29 +45,41 @@ public static class SegmentationBenchmark
         var micro = new Func<Tensor>[] { () => model.Loss(images, labels) };
         var constant = StepSchedule.Constant(1e-4);
         double trainFlops = 3 * 2 * UPerNetCost.Macs(options, head, o.Crop, o.Crop, withAux: true);
-        Report(output, "train", o.Batch, o.Steps, o.Warmup, () => step.Run(micro, constant, 0), trainFlops, peak);
 
         // (2) sliding-window inference over Image x Image
-        model.eval();
         var image = torch.randn(new long[] { 1, 3, o.Image, o.Image }, generator: gen);
         int crops = SlidingWindow.Grid(o.Image, o.Image, o.Crop, o.Crop, o.Stride, o.Stride).Count;
         double slideFlops = crops * 2 * UPerNetCost.Macs(options, head, o.Crop, o.Crop, withAux: false);
         output.WriteLine($"  slide: {o.Image}x{o.Image} images, crop {o.Crop}, stride {o.Stride}: {crops} crops per image");
-        Report(output, "slide", 1, o.Steps, o.Warmup, () =>
+
+        // Both timed between the two peak measurements (the better counts, as in `bench train`), then reported.
+        var timed = new List<(string Name, int Batch, double Seconds, double FlopsPerImage)>();
+        var (peak, before, after) = ModelBenchmark.PeakAround(() =>
         {
-            using var _ = torch.no_grad();
-            using var s = NewDisposeScope();
-            SlidingWindow.Slide(model.EncodeDecode, image, o.Classes, o.Crop, o.Crop, o.Stride, o.Stride);
-        }, slideFlops, peak);
+            timed.Add(("train", o.Batch, Time(o.Steps, o.Warmup, () => step.Run(micro, constant, 0)), trainFlops));
+            model.eval();
+            timed.Add(("slide", 1, Time(o.Steps, o.Warmup, () =>
+            {
+                using var _ = torch.no_grad();
+                using var s = NewDisposeScope();
+                SlidingWindow.Slide(model.EncodeDecode, image, o.Classes, o.Crop, o.Crop, o.Stride, o.Stride);
+            }), slideFlops));
+        });
+        foreach (var (name, batch, seconds, flopsPerImage) in timed)
+        {
+            double ips = batch * o.Steps / seconds, achieved = ips * flopsPerImage;
+            output.WriteLine($"  {name}: batch={batch} steps={o.Steps} (after {o.Warmup} warm-up) step_ms={1000 * seconds / o.Steps:F1} images/s={ips:F2} " +
+                             $"GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} MFU={100 * achieved / peak:F1}%");
+        }
+        output.WriteLine($"  matmul peak GFLOP/s={peak / 1e9:F2} (before {before / 1e9:F2}, after {after / 1e9:F2}; the better counts)");
     }
 
-    static void Report(TextWriter output, string name, int batch, int steps, int warmup, Action step, double flopsPerImage, double peak)
+    /// <summary>Seconds of <paramref name="steps"/> calls after <paramref name="warmup"/> untimed ones.</summary>
+    static double Time(int steps, int warmup, Action step)
     {
         for (int i = 0; i < warmup; i++) step();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) step();
-        double seconds = sw.Elapsed.TotalSeconds, ips = batch * steps / seconds, achieved = ips * flopsPerImage;
-        output.WriteLine($"  {name}: batch={batch} steps={steps} (after {warmup} warm-up) step_ms={1000 * seconds / steps:F1} images/s={ips:F2} " +
-                         $"GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} MFU={100 * achieved / peak:F1}%");
+        return sw.Elapsed.TotalSeconds;
     }
 }
