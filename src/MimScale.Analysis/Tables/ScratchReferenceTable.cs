@@ -100,10 +100,12 @@ public sealed record ScratchReferenceTable(IReadOnlyList<ScratchComparison> Rows
         double mean = rows.Average(r => r.Difference);
         string span = $"{Signed(rows.Min(r => r.Difference))} to {Signed(rows.Max(r => r.Difference))}";
         string noiseText = noise.ToString("0.##", CultureInfo.InvariantCulture);
-        return mean > noise
-            ? $"Reading the verdicts: on {metric} the pre-trained cells average {Signed(mean)} points over the scratch reference ({span} over {rows.Count} cells), more than the findings' noise of {noiseText} points: pre-training pays downstream here, so the sub-claims on the downstream metric judge differences it made."
-            : $"Reading the verdicts: on {metric} the pre-trained cells average {Signed(mean)} points against the scratch reference ({span} over {rows.Count} cells), not more than the findings' noise of {noiseText} points: " +
-              "pre-training does not pay downstream at this budget, so the sub-claims on the downstream metric (1 b-c, 2, 3) compare differences that pre-training did not make, and their verdicts describe the budget rather than test the paper's claims (the validation-loss sub-claims, 1 a, stand on their own).";
+        bool pays = mean > noise;
+        string measured = $"Reading the verdicts: on {metric} the pre-trained cells average {Signed(mean)} points {(pays ? "over" : "against")} " +
+                          $"the scratch reference ({span} over {rows.Count} cells), {(pays ? "more" : "not more")} than the findings' noise of {noiseText} points: ";
+        return measured + (pays
+            ? "pre-training pays downstream here, so the sub-claims on the downstream metric judge differences it made."
+            : "pre-training does not pay downstream at this budget, so the sub-claims on the downstream metric (1 b-c, 2, 3) compare differences that pre-training did not make, and their verdicts describe the budget rather than test the paper's claims (the validation-loss sub-claims, 1 a, stand on their own).");
     }
 
     private static List<double> Values(IEnumerable<RunResult> runs, string metric) =>
