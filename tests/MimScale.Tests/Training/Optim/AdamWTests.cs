@@ -169,4 +169,37 @@ public class AdamWTests
         Assert.Equal(0.05, state["exp_avg/p"].data<float>()[0], 7);
         Assert.Equal(2.5e-4, state["exp_avg_sq/p"].data<float>()[0], 9);
     }
+
+    [Fact]
+    public void OptimisersOnTwoThreadsAtOnceUnderForcedCollectionsGiveTheOneThreadResult()
+    {
+        // A study runs two jobs in one process: each builds its own optimiser (compiling the fused kernel's TorchScript)
+        // and steps it while the other does, and collections land in the middle. The result must be the one-thread one.
+        using var scope = NewDisposeScope();
+        var reference = new Net();
+        Train(reference, new AdamW(reference.Groups), 0, 6);
+        var nets = new[] { new Net(), new Net() };
+        using (new MimScale.Tests.Models.Runtime.ForcedCollections())
+        {
+            var threads = nets.Select(net => new Thread(() =>
+            {
+                using var threadScope = NewDisposeScope();
+                for (int round = 0; round < 3; round++)                    // a new optimiser (a new compile) each time
+                {
+                    var optimizer = new AdamW(net.Groups);
+                    if (round == 0) Train(net, optimizer, 0, 6);
+                    else
+                    {
+                        var scratch = new Net();
+                        Train(scratch, new AdamW(scratch.Groups), 0, 2);
+                    }
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+        }
+        foreach (var net in nets)
+            foreach (var ((name, a), (_, b)) in reference.Named.Zip(net.Named))
+                Assert.True(a.eq(b).all().item<bool>(), $"{name} differs from the one-thread run");
+    }
 }
