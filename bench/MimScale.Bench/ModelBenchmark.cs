@@ -90,26 +90,23 @@ public static class ModelBenchmark
         // The peak is the better of one measurement before the warm-up and one after the timed steps: one alone moved
         // by 20-30% with the clock of the minute it ran in (151-197 GFLOP/s in six runs on 2026-12-01), and with it the MFU.
         double seconds = 0;
-        var (peak, peakBefore, peakAfter) = PeakAround(() =>
-        {
-            for (int i = 0; i < o.Warmup; i++) step();
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < o.Steps; i++) step();
-            seconds = sw.Elapsed.TotalSeconds;
-        });
+        var (peak, peakBefore, peakAfter) = PeakAround(() => seconds = Time(o.Steps, o.Warmup, step));
         double imagesPerSecond = o.Batch * o.Steps / seconds;
-        double updateMs = double.NaN;
-        if (update is not null)
-        {
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < o.Steps; i++) update();
-            updateMs = 1000 * sw.Elapsed.TotalSeconds / o.Steps;
-        }
+        double updateMs = update is null ? double.NaN : 1000 * Time(o.Steps, 0, update) / o.Steps;
         double achieved = imagesPerSecond * flopsPerImage;
         output.WriteLine($"bench {mode}: model={o.Model} img={enc.ImgSize[0]} window={enc.WindowSize} batch={o.Batch} threads={torch.get_num_threads()}{(mode == "train" ? $" adamw={(o.FlatAdamW ? "flat" : "per-parameter")},{(o.FusedAdamW ? "fused" : "op-by-op")} targets={(sim.NormTargetWindow > 0 ? $"normalised/{sim.NormTargetWindow}" : "raw")}" : "")} flush_denormal={(flushed ? "on" : "off")}");
         output.WriteLine($"  steps={o.Steps} (after {o.Warmup} warm-up) seconds={seconds:F3} step_ms={1000 * seconds / o.Steps:F1}{(update is null ? "" : $" of which update_ms={updateMs:F1} (clipping + AdamW, timed alone after the steps)")}");
         output.WriteLine($"  images/s={imagesPerSecond:F2}");
         output.WriteLine($"  model GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} matmul peak GFLOP/s={peak / 1e9:F2} MFU={100 * achieved / peak:F1}% (peak before {peakBefore / 1e9:F2}, after {peakAfter / 1e9:F2})");
+    }
+
+    /// <summary>Seconds of <paramref name="steps"/> calls of <paramref name="step"/> after <paramref name="warmup"/> untimed ones.</summary>
+    public static double Time(int steps, int warmup, Action step)
+    {
+        for (int i = 0; i < warmup; i++) step();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) step();
+        return sw.Elapsed.TotalSeconds;
     }
 
     /// <summary>Runs <paramref name="measured"/> between two matmul peak measurements; the better of the two is the peak.</summary>

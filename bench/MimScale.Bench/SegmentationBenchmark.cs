@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MimScale.Dense.Backbone;
 using MimScale.Dense.Segmentation;
 using MimScale.Models.Runtime;
@@ -56,9 +55,9 @@ public static class SegmentationBenchmark
         var timed = new List<(string Name, int Batch, double Seconds, double FlopsPerImage)>();
         var (peak, before, after) = ModelBenchmark.PeakAround(() =>
         {
-            timed.Add(("train", o.Batch, Time(o.Steps, o.Warmup, () => step.Run(micro, constant, 0)), trainFlops));
+            timed.Add(("train", o.Batch, ModelBenchmark.Time(o.Steps, o.Warmup, () => step.Run(micro, constant, 0)), trainFlops));
             model.eval();
-            timed.Add(("slide", 1, Time(o.Steps, o.Warmup, () =>
+            timed.Add(("slide", 1, ModelBenchmark.Time(o.Steps, o.Warmup, () =>
             {
                 using var _ = torch.no_grad();
                 using var s = NewDisposeScope();
@@ -72,14 +71,5 @@ public static class SegmentationBenchmark
                              $"GFLOP/image={flopsPerImage / 1e9:F4} achieved GFLOP/s={achieved / 1e9:F2} MFU={100 * achieved / peak:F1}%");
         }
         output.WriteLine($"  matmul peak GFLOP/s={peak / 1e9:F2} (before {before / 1e9:F2}, after {after / 1e9:F2}; the better counts)");
-    }
-
-    /// <summary>Seconds of <paramref name="steps"/> calls after <paramref name="warmup"/> untimed ones.</summary>
-    static double Time(int steps, int warmup, Action step)
-    {
-        for (int i = 0; i < warmup; i++) step();
-        var sw = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) step();
-        return sw.Elapsed.TotalSeconds;
     }
 }

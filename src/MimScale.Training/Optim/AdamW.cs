@@ -106,8 +106,7 @@ public sealed class AdamW
     {
         if (fused)
         {
-            (kernel ??= new FusedAdamWKernel()).Apply(new[] { p }, new[] { grad }, new[] { expAvg }, new[] { expAvgSq },
-                StepCount, lr, Beta1, Beta2, weightDecay, Eps);
+            (kernel ??= new FusedAdamWKernel()).Apply(p, grad, expAvg, expAvgSq, StepCount, lr, Beta1, Beta2, weightDecay, Eps);
             return;
         }
         // Every Scalar lives in a using local: a temporary one can be freed mid-call (Models/Runtime/ScalarSafe.cs).

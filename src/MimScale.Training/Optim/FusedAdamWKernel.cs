@@ -14,7 +14,7 @@ namespace MimScale.Training.Optim;
 /// into TorchScript (the hyper-parameters as one float64 tensor): TorchSharp's invoke turns a number argument into a
 /// temporary Scalar that a collection could free mid-call (Models/Runtime/ScalarSafe.cs).
 /// </summary>
-internal sealed class FusedAdamWKernel : IDisposable
+internal sealed class FusedAdamWKernel
 {
     private const string Source = @"
 def adamw(params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor], exp_avg_sqs: List[Tensor], steps: List[Tensor],
@@ -26,19 +26,18 @@ def adamw(params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor], exp
     private readonly jit.CompilationUnit unit = jit.compile(Source);
 
     /// <summary>
-    /// Updates every parameter in place (and its moments), all at Adam step <paramref name="step"/> (1-based, the
-    /// count including this update). The tensors must share one dtype and device; call under <c>no_grad</c>.
+    /// Updates <paramref name="param"/> and its moments in place at Adam step <paramref name="step"/> (1-based, the count
+    /// including this update). The four tensors share one dtype and device; call under <c>no_grad</c>.
     /// </summary>
-    public void Apply(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor> grads, IReadOnlyList<Tensor> expAvgs,
-        IReadOnlyList<Tensor> expAvgSqs, long step, double lr, double beta1, double beta2, double weightDecay, double eps)
+    public void Apply(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, long step, double lr, double beta1, double beta2,
+        double weightDecay, double eps)
     {
         using var scope = NewDisposeScope();
-        // The kernel reads the step from a float tensor on the parameters' device (exact up to 2^24 steps).
-        var stepTensor = torch.tensor((float)step, device: parameters[0].device);
-        var steps = Enumerable.Repeat(stepTensor, parameters.Count).ToArray();
+        // The kernel reads the step from a float tensor on the parameter's device (exact up to 2^24 steps).
+        var stepTensor = torch.tensor((float)step, device: param.device);
         var hyper = torch.tensor(new[] { lr, beta1, beta2, weightDecay, eps }, dtype: ScalarType.Float64);
-        unit.invoke("adamw", parameters.ToArray(), grads.ToArray(), expAvgs.ToArray(), expAvgSqs.ToArray(), steps, hyper);
+        // The lists are built here, not in the script: with list literals around tensor arguments the compiled function
+        // left the parameter unchanged (AdamWTests caught it).
+        unit.invoke("adamw", new[] { param }, new[] { grad }, new[] { expAvg }, new[] { expAvgSq }, new[] { stepTensor }, hyper);
     }
-
-    public void Dispose() => unit.Dispose();
 }
